@@ -1,0 +1,2 @@
+/** Benchmarks of the engine and the server. */
+package io.cellar.bench;

@@ -1,0 +1,2 @@
+/** Manifests and the vineyardctl CLI. Not built yet. */
+package io.cellar.deploy;

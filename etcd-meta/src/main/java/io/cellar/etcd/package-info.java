@@ -1,0 +1,2 @@
+/** Cluster-wide metadata in etcd. Not built yet. */
+package io.cellar.etcd;

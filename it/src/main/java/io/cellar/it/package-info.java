@@ -1,0 +1,2 @@
+/** Cross-process tests. Not built yet. */
+package io.cellar.it;

@@ -1,0 +1,2 @@
+/** The protocol status codes and the one exception family that carries them. */
+package io.cellar.core.error;
