@@ -1,9 +1,9 @@
 package io.cellar.core.error;
 
 /**
- * The one exception family of Cellar: a failure that carries the protocol's {@link StatusCode},
- * so that a server can answer it as {@code {"code": N, "message": "..."}} and a client can raise
- * it again on its side.
+ * The one exception family of Cellar: a failure that carries the protocol's {@link StatusCode}, so
+ * that a server can answer it as {@code {"code": N, "message": "..."}} and a client can raise it
+ * again on its side.
  *
  * <p>Unchecked. Instances are immutable.
  */
