@@ -1,2 +1,6 @@
-/** The vineyardd-compatible daemon. Not built yet: arrives with the server issue. */
+/**
+ * The vineyardd-compatible daemon: {@link io.cellar.server.VineyardServer} serves a {@link
+ * io.cellar.core.Store} over the Vineyard protocol (IPC and RPC), embeddable in any JVM; {@link
+ * io.cellar.server.Vineyardd} is the command-line daemon.
+ */
 package io.cellar.server;

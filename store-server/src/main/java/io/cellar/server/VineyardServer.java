@@ -1,0 +1,248 @@
+package io.cellar.server;
+
+import io.cellar.core.Store;
+import io.cellar.server.command.BlobCommands;
+import io.cellar.server.command.CommandDispatcher;
+import io.cellar.server.command.CommandTable;
+import io.cellar.server.command.ConnectionCommands;
+import io.cellar.server.command.MetadataCommands;
+import io.cellar.server.command.NameCommands;
+import io.cellar.server.command.RemoteBlobCommands;
+import io.cellar.server.command.ServerCounters;
+import io.cellar.server.command.ServerIdentity;
+import io.cellar.server.command.StatusCommands;
+import io.cellar.server.command.StreamCommands;
+import io.cellar.server.ipc.IpcServer;
+import io.cellar.server.ipc.SocketFile;
+import io.cellar.server.metrics.PrometheusEndpoint;
+import io.cellar.server.metrics.ServerMetrics;
+import io.cellar.server.rpc.RpcServer;
+import io.cellar.server.transport.ServerResources;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Path;
+import java.util.Properties;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The vineyardd-compatible server over a {@link Store}: an IPC listener on a UNIX socket, an
+ * optional RPC listener on TCP, and an optional Prometheus endpoint. The daemon ({@link Vineyardd})
+ * runs one; a JVM application can run one in-process ({@link #start(ServerConfig, Store)}) over a
+ * store it also uses directly, so local code and other processes see the same objects.
+ *
+ * <p>Thread-safe. The server does not own the store: closing the server leaves the store open.
+ */
+public final class VineyardServer implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(VineyardServer.class);
+
+  private final EventLoopGroup loops;
+  private final ExecutorService workers;
+  private final IpcServer ipc;
+  private final RpcServer rpc;
+  private final PrometheusEndpoint metricsEndpoint;
+  private final ServerCounters counters;
+  private final ServerIdentity identity;
+  private boolean closed;
+
+  private VineyardServer(
+      EventLoopGroup loops,
+      ExecutorService workers,
+      IpcServer ipc,
+      RpcServer rpc,
+      PrometheusEndpoint metricsEndpoint,
+      ServerCounters counters,
+      ServerIdentity identity) {
+    this.loops = loops;
+    this.workers = workers;
+    this.ipc = ipc;
+    this.rpc = rpc;
+    this.metricsEndpoint = metricsEndpoint;
+    this.counters = counters;
+    this.identity = identity;
+  }
+
+  /**
+   * The protocol version this server reports ({@code register_reply.version}).
+   *
+   * @return e.g. {@code 0.24.4}
+   */
+  public static String protocolVersion() {
+    Properties p = new Properties();
+    try (InputStream in = VineyardServer.class.getResourceAsStream("cellar-server.properties")) {
+      if (in != null) {
+        p.load(in);
+      }
+    } catch (IOException e) {
+      // use the default below
+    }
+    String v = p.getProperty("protocol.version", "");
+    return v.isEmpty() || v.startsWith("$") ? "0.24.4" : v;
+  }
+
+  /**
+   * Starts serving a store: prepares and binds the IPC socket, binds RPC and the metrics endpoint
+   * when configured. Returns once everything listens.
+   *
+   * @param config how to listen
+   * @param store the store to serve; stays owned by the caller
+   * @return the running server
+   * @throws IOException when a socket or port cannot be used (nothing is left running)
+   */
+  public static VineyardServer start(ServerConfig config, Store store) throws IOException {
+    Path socket = SocketFile.choose(config.socket());
+    ServerCounters counters = new ServerCounters();
+    String hostname = HostFacts.hostname();
+    AtomicReference<ServerIdentity> identity =
+        new AtomicReference<>(
+            new ServerIdentity(
+                protocolVersion(),
+                store.instanceId(),
+                socket.toString(),
+                "0.0.0.0:0",
+                hostname,
+                HostFacts.nodename(),
+                HostFacts.hostId(),
+                config.deployment(),
+                false,
+                System.currentTimeMillis()));
+    boolean spilling = store.config().spillPath() != null;
+    ServerMetrics metrics = config.metricsPort() >= 0 ? new ServerMetrics(store, counters) : null;
+    CommandTable table = new CommandTable();
+    CommandTable filled = fill(table, store, spilling, counters, identity);
+    CommandDispatcher dispatcher =
+        new CommandDispatcher(
+            filled, counters, metrics == null ? CommandDispatcher.RequestObserver.NONE : metrics);
+    int nLoops =
+        config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
+    EventLoopGroup loops =
+        new MultiThreadIoEventLoopGroup(
+            nLoops, new DefaultThreadFactory("cellar-loop", true), EpollIoHandler.newFactory());
+    ExecutorService workers =
+        Executors.newFixedThreadPool(
+            Math.max(1, config.workers()), new DefaultThreadFactory("cellar-worker", true));
+    ServerResources resources = new ServerResources(store, dispatcher, counters, workers);
+    IpcServer ipc = null;
+    RpcServer rpc = null;
+    PrometheusEndpoint endpoint = null;
+    try {
+      if (config.rpc()) {
+        rpc = RpcServer.bind(config.rpcHost(), config.rpcPort(), loops, resources);
+        identity.set(identity.get().withRpcEndpoint(hostname + ":" + rpc.port()));
+      }
+      ipc = IpcServer.bind(socket, config.socketMode(), loops, resources);
+      if (metrics != null) {
+        endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics);
+      }
+    } catch (IOException | RuntimeException e) {
+      if (ipc != null) {
+        ipc.close();
+      }
+      if (rpc != null) {
+        rpc.close();
+      }
+      loops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+      workers.shutdownNow();
+      throw e;
+    }
+    return new VineyardServer(loops, workers, ipc, rpc, endpoint, counters, identity.get());
+  }
+
+  private static CommandTable fill(
+      CommandTable table,
+      Store store,
+      boolean spilling,
+      ServerCounters counters,
+      AtomicReference<ServerIdentity> identity) {
+    new ConnectionCommands(identity::get).registerInto(table);
+    new BlobCommands(store, spilling).registerInto(table);
+    new RemoteBlobCommands(store, spilling).registerInto(table);
+    new MetadataCommands(store, counters).registerInto(table);
+    new NameCommands(store, counters).registerInto(table);
+    new StatusCommands(store, identity::get, counters).registerInto(table);
+    new StreamCommands().registerInto(table);
+    return table.freeze();
+  }
+
+  /**
+   * The IPC socket path.
+   *
+   * @return the path
+   */
+  public Path ipcSocket() {
+    return ipc.path();
+  }
+
+  /**
+   * The bound RPC port.
+   *
+   * @return the port, or -1 when RPC is off
+   */
+  public int rpcPort() {
+    return rpc == null ? -1 : rpc.port();
+  }
+
+  /**
+   * The bound metrics port.
+   *
+   * @return the port, or -1 when metrics are off
+   */
+  public int metricsPort() {
+    return metricsEndpoint == null ? -1 : metricsEndpoint.port();
+  }
+
+  /**
+   * What this server reports about itself.
+   *
+   * @return the identity
+   */
+  public ServerIdentity identity() {
+    return identity;
+  }
+
+  /**
+   * Live counters.
+   *
+   * @return the counters
+   */
+  public ServerCounters counters() {
+    return counters;
+  }
+
+  /**
+   * Stops accepting, closes every connection (their references are dropped), removes the socket
+   * file. Idempotent. Does not close the store.
+   */
+  @Override
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    ipc.close();
+    if (rpc != null) {
+      rpc.close();
+    }
+    if (metricsEndpoint != null) {
+      metricsEndpoint.close();
+    }
+    loops.shutdownGracefully(0, 2, TimeUnit.SECONDS).awaitUninterruptibly(5, TimeUnit.SECONDS);
+    workers.shutdown();
+    try {
+      if (!workers.awaitTermination(5, TimeUnit.SECONDS)) {
+        workers.shutdownNow();
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+    LOG.debug("server on {} stopped", ipc.path());
+  }
+}

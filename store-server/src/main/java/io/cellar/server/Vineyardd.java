@@ -1,0 +1,109 @@
+package io.cellar.server;
+
+import io.cellar.core.Store;
+import io.cellar.server.cli.DaemonOptions;
+import io.cellar.server.cli.UsageException;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code vineyardd} entry point: parses vineyardd's flags, opens the store, starts the server,
+ * and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket file and
+ * exits 0. Exit 2 for a bad command line, 1 when the store or a socket cannot be set up.
+ *
+ * <p>Runs on the main thread; the shutdown hook runs on the JVM's hook thread.
+ */
+public final class Vineyardd {
+  private Vineyardd() {}
+
+  /**
+   * Runs the daemon until a signal stops it.
+   *
+   * @param args vineyardd's flags
+   */
+  public static void main(String[] args) {
+    setLogDefaults();
+    if (DaemonOptions.wantsHelp(args)) {
+      System.out.print(DaemonOptions.help());
+      System.exit(0);
+    }
+    DaemonOptions options;
+    try {
+      options = DaemonOptions.parse(args);
+    } catch (UsageException e) {
+      System.err.println("vineyardd: " + e.getMessage());
+      System.err.println("Try 'vineyardd --help' for the list of flags.");
+      System.exit(2);
+      return;
+    }
+    Logger log = LoggerFactory.getLogger(Vineyardd.class);
+    Store store;
+    try {
+      store = Store.open(options.storeConfig());
+    } catch (RuntimeException e) {
+      log.error("cannot open the store: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    VineyardServer server;
+    try {
+      server = VineyardServer.start(options.serverConfig(), store);
+    } catch (Exception e) {
+      log.error("cannot start: {}", e.getMessage());
+      closeQuietly(store);
+      System.exit(1);
+      return;
+    }
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  log.info("shutting down");
+                  try {
+                    server.close();
+                  } finally {
+                    closeQuietly(store);
+                  }
+                  System.err.flush();
+                  // A signal ends a clean shutdown with status 0, as vineyardd does.
+                  Runtime.getRuntime().halt(0);
+                },
+                "cellar-shutdown"));
+    log.info(
+        "Vineyard will listen on {} for IPC{}, {} bytes of shared memory",
+        server.ipcSocket(),
+        server.rpcPort() >= 0 ? " and " + server.identity().rpcEndpoint() + " for RPC" : "",
+        options.memoryLimit());
+    if (server.metricsPort() >= 0) {
+      log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", server.metricsPort());
+    }
+    try {
+      new CountDownLatch(1).await();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  private static void closeQuietly(Store store) {
+    try {
+      store.close();
+    } catch (RuntimeException e) {
+      // already reported or shutting down
+    }
+  }
+
+  private static void setLogDefaults() {
+    setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
+    setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
+    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
+    setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
+    setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
+  }
+
+  private static void setIfAbsent(String key, String value) {
+    if (System.getProperty(key) == null) {
+      System.setProperty(key, value);
+    }
+  }
+}

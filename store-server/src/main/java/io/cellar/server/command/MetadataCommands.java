@@ -1,0 +1,190 @@
+package io.cellar.server.command;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.core.ObjectCreated;
+import io.cellar.core.Store;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.json.UnsignedJson;
+import io.cellar.server.protocol.Replies;
+import io.cellar.server.protocol.Request;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Metadata commands (reference §2.4): create, get (with {@code wait} parked on the store), list,
+ * delete, exists, persist, labels, clear, shallow copy and (local-only) migrate.
+ *
+ * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
+ */
+public final class MetadataCommands {
+  private final Store store;
+  private final AtomicLong deferred;
+
+  /**
+   * Handlers over a store.
+   *
+   * @param store the store
+   * @param counters where parked requests are counted
+   */
+  public MetadataCommands(Store store, ServerCounters counters) {
+    this.store = store;
+    this.deferred = counters.deferredRequests();
+  }
+
+  /**
+   * Adds this family's commands.
+   *
+   * @param table the table to fill
+   */
+  public void registerInto(CommandTable table) {
+    table
+        .add("create_data_request", this::createData)
+        .add("create_datas_request", this::createDatas)
+        .add("get_data_request", this::getData)
+        .add("list_data_request", this::listData)
+        .add("del_data_request", (r, c) -> delete(r, "del_data_reply", false))
+        .add(
+            "del_data_with_feedbacks_request",
+            (r, c) -> delete(r, "del_data_with_feedbacks_reply", true))
+        .add("exists_request", this::exists)
+        .add("persist_request", this::persist)
+        .add("if_persist_request", this::ifPersist)
+        .add("label_request", this::label)
+        .add("clear_request", this::clear, Placement.WORKER)
+        .add("shallow_copy_request", this::shallowCopy)
+        .add("migrate_object_request", this::migrate);
+  }
+
+  private Reply createData(Request r, Connection c) {
+    ObjectCreated created = store.createData(r.requireObject("content"));
+    ObjectNode reply = Replies.ok("create_data_reply");
+    UnsignedJson.put(reply, "id", created.id());
+    UnsignedJson.put(reply, "signature", created.signature());
+    UnsignedJson.put(reply, "instance_id", created.instanceId());
+    return Reply.of(reply);
+  }
+
+  private Reply createDatas(Request r, Connection c) {
+    JsonNode contents = r.json().get("contents");
+    if (contents == null || !contents.isArray()) {
+      throw CellarException.invalid("Field 'contents' of create_datas_request must be an array");
+    }
+    for (JsonNode content : contents) {
+      if (!content.isObject()) {
+        throw CellarException.invalid(
+            "Field 'contents' of create_datas_request must hold objects, got "
+                + content.getNodeType());
+      }
+    }
+    ObjectNode reply = Replies.ok("create_datas_reply");
+    ArrayNode ids = JsonArrays.array();
+    ArrayNode signatures = JsonArrays.array();
+    ArrayNode instances = JsonArrays.array();
+    for (JsonNode content : contents) {
+      ObjectCreated created = store.createData((ObjectNode) content);
+      ids.add(UnsignedJson.node(created.id()));
+      signatures.add(UnsignedJson.node(created.signature()));
+      instances.add(UnsignedJson.node(created.instanceId()));
+    }
+    reply.put("num", ids.size());
+    reply.set("ids", ids);
+    reply.set("signatures", signatures);
+    reply.set("instance_ids", instances);
+    return Reply.of(reply);
+  }
+
+  private Reply getData(Request r, Connection c) {
+    long[] ids = r.requireUnsignedArray("id");
+    r.bool("sync_remote", false); // local metadata: nothing to pull
+    if (r.bool("wait", false)) {
+      deferred.incrementAndGet();
+      return Reply.deferred(
+          store
+              .awaitData(ids)
+              .whenComplete((content, error) -> deferred.decrementAndGet())
+              .thenApply(MetadataCommands::dataReply));
+    }
+    return dataReply(store.getData(ids));
+  }
+
+  private static Reply dataReply(ObjectNode content) {
+    ObjectNode reply = Replies.ok("get_data_reply");
+    reply.set("content", content);
+    return Reply.of(reply);
+  }
+
+  private Reply listData(Request r, Connection c) {
+    String pattern = r.requireString("pattern");
+    boolean regex = r.bool("regex", false);
+    long limit = r.requireSize("limit");
+    return dataReply(store.listData(pattern, regex, (int) Math.min(limit, Integer.MAX_VALUE)));
+  }
+
+  private Reply delete(Request r, String replyType, boolean feedback) {
+    long[] ids = r.requireUnsignedArray("id");
+    boolean force = r.bool("force", false);
+    boolean deep = r.bool("deep", false);
+    boolean fastpath = r.bool("fastpath", false);
+    r.bool("memory_trim", false);
+    long[] deleted = store.delete(ids, force, deep, fastpath);
+    ObjectNode reply = Replies.ok(replyType);
+    if (feedback) {
+      PayloadJson.putIds(reply, "deleted_bids", deleted);
+    }
+    return Reply.of(reply);
+  }
+
+  private Reply exists(Request r, Connection c) {
+    boolean exists = store.exists(r.requireUnsigned("id"));
+    return Reply.of(Replies.ok("exists_reply").put("exists", exists));
+  }
+
+  private Reply persist(Request r, Connection c) {
+    store.persist(r.requireUnsigned("id"));
+    return Reply.of(Replies.ok("persist_reply"));
+  }
+
+  private Reply ifPersist(Request r, Connection c) {
+    boolean persisted = store.isPersisted(r.requireUnsigned("id"));
+    return Reply.of(Replies.ok("if_persist_reply").put("persist", persisted));
+  }
+
+  private Reply label(Request r, Connection c) {
+    long id = r.requireUnsigned("id");
+    var keys = r.requireStringArray("keys");
+    var values = r.requireStringArray("values");
+    if (keys.size() != values.size()) {
+      throw CellarException.invalid(
+          "label_request has " + keys.size() + " keys but " + values.size() + " values");
+    }
+    store.label(id, keys, values);
+    return Reply.of(Replies.ok("label_reply"));
+  }
+
+  private Reply clear(Request r, Connection c) {
+    store.clear();
+    return Reply.of(Replies.ok("clear_reply"));
+  }
+
+  private Reply shallowCopy(Request r, Connection c) {
+    long target = store.shallowCopy(r.requireUnsigned("id"), r.object("extra"));
+    ObjectNode reply = Replies.ok("shallow_copy_reply");
+    UnsignedJson.put(reply, "target_id", target);
+    return Reply.of(reply);
+  }
+
+  private Reply migrate(Request r, Connection c) {
+    long id = r.requireUnsigned("object_id");
+    if (!store.exists(id)) {
+      throw CellarException.notExists(
+          "Object "
+              + io.cellar.core.id.ObjectIds.toText(id)
+              + " does not exist on this instance"
+              + " (local metadata has no other instances to migrate from)");
+    }
+    ObjectNode reply = Replies.ok("migrate_object_reply");
+    UnsignedJson.put(reply, "object_id", id);
+    return Reply.of(reply);
+  }
+}

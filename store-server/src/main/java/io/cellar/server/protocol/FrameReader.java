@@ -1,0 +1,95 @@
+package io.cellar.server.protocol;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
+
+/**
+ * Accumulates the bytes read from one connection and hands them out either as whole frames or as
+ * raw bytes, as the connection asks. Nothing is decoded ahead of the request being served, so a
+ * connection can switch to raw mode (the blob contents after a remote-buffer reply) with no bytes
+ * lost to an eager decoder.
+ *
+ * <p>Not thread-safe: owned by one connection and used only on its event loop. Owns the accumulated
+ * bytes until {@link #close()}.
+ */
+public final class FrameReader implements AutoCloseable {
+  private final CompositeByteBuf pending;
+
+  /**
+   * An empty reader.
+   *
+   * @param alloc allocator for the accumulation buffer
+   */
+  public FrameReader(ByteBufAllocator alloc) {
+    this.pending = alloc.compositeBuffer(64);
+  }
+
+  /**
+   * Appends bytes read from the socket; the reader takes ownership of {@code bytes}.
+   *
+   * @param bytes the bytes read
+   */
+  public void append(ByteBuf bytes) {
+    if (!bytes.isReadable()) {
+      bytes.release();
+      return;
+    }
+    pending.addComponent(true, bytes);
+    if (pending.numComponents() > 32) {
+      pending.discardReadComponents();
+      pending.consolidate();
+    }
+  }
+
+  /**
+   * Number of bytes held and not yet handed out.
+   *
+   * @return the readable byte count
+   */
+  public int readableBytes() {
+    return pending.readableBytes();
+  }
+
+  /**
+   * The next complete frame's body, or null when not all of it has arrived yet.
+   *
+   * @return a new buffer holding the JSON body (the caller releases it), or null
+   * @throws FrameTooLargeException when the header announces more than the limit
+   */
+  public ByteBuf nextFrame() throws FrameTooLargeException {
+    if (pending.readableBytes() < FrameDescriptor.LENGTH_SIZE) {
+      return null;
+    }
+    long length = pending.getLongLE(pending.readerIndex() + FrameDescriptor.LENGTH_OFFSET);
+    if (!FrameDescriptor.isAcceptableLength(length)) {
+      throw new FrameTooLargeException(length);
+    }
+    if (pending.readableBytes() < FrameDescriptor.BODY_OFFSET + length) {
+      return null;
+    }
+    pending.skipBytes(FrameDescriptor.BODY_OFFSET);
+    ByteBuf body = pending.readRetainedSlice((int) length);
+    pending.discardReadComponents();
+    return body;
+  }
+
+  /**
+   * Hands out up to {@code max} raw bytes (not framed).
+   *
+   * @param max the most bytes wanted
+   * @return a retained slice of at most {@code max} bytes, possibly empty; the caller releases it
+   */
+  public ByteBuf takeRaw(long max) {
+    int n = (int) Math.min(max, pending.readableBytes());
+    ByteBuf raw = pending.readRetainedSlice(n);
+    pending.discardReadComponents();
+    return raw;
+  }
+
+  /** Releases the bytes held. */
+  @Override
+  public void close() {
+    pending.release();
+  }
+}
