@@ -14,6 +14,7 @@ import io.netty.buffer.CompositeByteBuf;
  * bytes until {@link #close()}.
  */
 public final class FrameReader implements AutoCloseable {
+  private final ByteBufAllocator alloc;
   private final CompositeByteBuf pending;
 
   /**
@@ -22,6 +23,7 @@ public final class FrameReader implements AutoCloseable {
    * @param alloc allocator for the accumulation buffer
    */
   public FrameReader(ByteBufAllocator alloc) {
+    this.alloc = alloc;
     this.pending = alloc.compositeBuffer(64);
   }
 
@@ -69,22 +71,25 @@ public final class FrameReader implements AutoCloseable {
       return null;
     }
     pending.skipBytes(FrameDescriptor.BODY_OFFSET);
-    ByteBuf body = pending.readRetainedSlice((int) length);
+    ByteBuf body = alloc.heapBuffer((int) length);
+    pending.readBytes(body, (int) length);
     pending.discardReadComponents();
     return body;
   }
 
   /**
-   * Hands out up to {@code max} raw bytes (not framed).
+   * Moves raw bytes (not framed) into a target, as many as are held and fit.
    *
-   * @param max the most bytes wanted
-   * @return a retained slice of at most {@code max} bytes, possibly empty; the caller releases it
+   * @param target where the bytes go, from its position to its limit
+   * @return the number of bytes moved
    */
-  public ByteBuf takeRaw(long max) {
-    int n = (int) Math.min(max, pending.readableBytes());
-    ByteBuf raw = pending.readRetainedSlice(n);
+  public int readRawInto(java.nio.ByteBuffer target) {
+    int n = Math.min(target.remaining(), pending.readableBytes());
+    java.nio.ByteBuffer slice = target.slice(target.position(), n);
+    pending.readBytes(slice);
+    target.position(target.position() + n);
     pending.discardReadComponents();
-    return raw;
+    return n;
   }
 
   /** Releases the bytes held. */

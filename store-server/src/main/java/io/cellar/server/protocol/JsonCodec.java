@@ -27,6 +27,7 @@ public final class JsonCodec {
       JsonMapper.builder()
           .enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION)
           .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
+          .enable(com.fasterxml.jackson.databind.DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
           .build();
 
   static {

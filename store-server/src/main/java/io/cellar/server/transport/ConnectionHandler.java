@@ -378,14 +378,8 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
     List<MemorySegment> targets = receive.targets();
     while (receiveIndex < targets.size() && reader.readableBytes() > 0) {
       MemorySegment target = targets.get(receiveIndex);
-      ByteBuf raw = reader.takeRaw(target.byteSize() - receiveOffset);
-      try {
-        int n = raw.readableBytes();
-        raw.getBytes(raw.readerIndex(), target.asSlice(receiveOffset, n).asByteBuffer());
-        receiveOffset += n;
-      } finally {
-        raw.release();
-      }
+      long want = Math.min(target.byteSize() - receiveOffset, MAX_SEGMENT_CHUNK);
+      receiveOffset += reader.readRawInto(target.asSlice(receiveOffset, want).asByteBuffer());
       if (receiveOffset == target.byteSize()) {
         receiveIndex++;
         receiveOffset = 0;

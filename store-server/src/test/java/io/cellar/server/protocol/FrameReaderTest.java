@@ -1,0 +1,86 @@
+package io.cellar.server.protocol;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.Unpooled;
+import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
+
+class FrameReaderTest {
+  private static ByteBuf frame(String json) {
+    byte[] b = json.getBytes(StandardCharsets.UTF_8);
+    return Unpooled.buffer().writeLongLE(b.length).writeBytes(b);
+  }
+
+  private static String text(ByteBuf b) {
+    try {
+      return b.toString(StandardCharsets.UTF_8);
+    } finally {
+      b.release();
+    }
+  }
+
+  @Test
+  void yieldsFramesOnlyWhenComplete() throws Exception {
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      ByteBuf f = frame("{\"type\":\"a\"}");
+      r.append(f.readRetainedSlice(5));
+      assertNull(r.nextFrame());
+      r.append(f.readRetainedSlice(6));
+      assertNull(r.nextFrame());
+      r.append(f);
+      assertEquals("{\"type\":\"a\"}", text(r.nextFrame()));
+      assertNull(r.nextFrame());
+    }
+  }
+
+  @Test
+  void splitsSeveralFramesInOneRead() throws Exception {
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      r.append(Unpooled.wrappedBuffer(frame("1"), frame("22"), frame("")));
+      assertEquals("1", text(r.nextFrame()));
+      assertEquals("22", text(r.nextFrame()));
+      assertEquals("", text(r.nextFrame()));
+      assertNull(r.nextFrame());
+    }
+  }
+
+  @Test
+  void rejectsLengthsOverTheLimitBeforeBuffering() {
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      r.append(Unpooled.buffer().writeLongLE(FrameDescriptor.MAX_BODY_LENGTH + 1));
+      assertThrows(FrameTooLargeException.class, r::nextFrame);
+    }
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      r.append(Unpooled.buffer().writeLongLE(-1L)); // 2^64-1 unsigned
+      assertThrows(FrameTooLargeException.class, r::nextFrame);
+    }
+  }
+
+  @Test
+  void acceptsExactlyTheLimit() throws Exception {
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      r.append(Unpooled.buffer().writeLongLE(FrameDescriptor.MAX_BODY_LENGTH));
+      assertNull(r.nextFrame());
+    }
+  }
+
+  @Test
+  void rawBytesAreHandedOutWithoutDecoding() throws Exception {
+    try (FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT)) {
+      r.append(Unpooled.wrappedBuffer(new byte[] {1, 2, 3}, new byte[] {4}));
+      r.append(frame("x"));
+      java.nio.ByteBuffer raw = java.nio.ByteBuffer.allocate(4);
+      assertEquals(4, r.readRawInto(raw));
+      assertEquals(4, raw.get(3));
+      ByteBuf next = r.nextFrame();
+      assertNotNull(next);
+      assertEquals("x", text(next));
+    }
+  }
+}
