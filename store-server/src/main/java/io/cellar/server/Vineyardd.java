@@ -96,7 +96,6 @@ public final class Vineyardd {
   private static void setLogDefaults() {
     setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", "info");
     setIfAbsent("org.slf4j.simpleLogger.showDateTime", "true");
-    setIfAbsent("org.slf4j.simpleLogger.dateTimeFormat", "yyyy-MM-dd'T'HH:mm:ss.SSS");
     setIfAbsent("org.slf4j.simpleLogger.showShortLogName", "true");
     setIfAbsent("org.slf4j.simpleLogger.log.io.netty", "warn");
   }
