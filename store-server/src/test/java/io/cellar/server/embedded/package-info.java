@@ -1,0 +1,2 @@
+/** Tests of the server embedded in a JVM that also uses the store directly. */
+package io.cellar.server.embedded;
