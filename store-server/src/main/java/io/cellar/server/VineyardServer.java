@@ -18,6 +18,7 @@ import io.cellar.server.metrics.PrometheusEndpoint;
 import io.cellar.server.metrics.ServerMetrics;
 import io.cellar.server.rpc.RpcServer;
 import io.cellar.server.transport.ServerResources;
+import io.cellar.server.transport.SpinThenBlockStrategy;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
@@ -125,7 +126,9 @@ public final class VineyardServer implements AutoCloseable {
         config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     EventLoopGroup loops =
         new MultiThreadIoEventLoopGroup(
-            nLoops, new DefaultThreadFactory("cellar-loop", true), EpollIoHandler.newFactory());
+            nLoops,
+            new DefaultThreadFactory("cellar-loop", true),
+            EpollIoHandler.newFactory(0, SpinThenBlockStrategy.factory(config.spinMicros())));
     ExecutorService workers =
         Executors.newFixedThreadPool(
             Math.max(1, config.workers()), new DefaultThreadFactory("cellar-worker", true));

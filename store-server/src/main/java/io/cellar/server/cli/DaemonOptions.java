@@ -28,6 +28,7 @@ import java.util.Map;
  * @param deployment {@code --deployment}
  * @param socketMode {@code --socket_mode}
  * @param metricsPort {@code --metrics_port}, -1 for none
+ * @param busyPollMicros {@code --busy_poll_us}
  */
 public record DaemonOptions(
     String socket,
@@ -42,7 +43,8 @@ public record DaemonOptions(
     double spillUpperRate,
     String deployment,
     int socketMode,
-    int metricsPort) {
+    int metricsPort,
+    int busyPollMicros) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -101,6 +103,12 @@ public record DaemonOptions(
               Kind.INT,
               "-1",
               "serve Prometheus metrics on this HTTP port at /metrics; -1 for none (Cellar)"),
+          new FlagSpec(
+              "busy_poll_us",
+              Kind.INT,
+              "0",
+              "microseconds an event loop keeps polling after I/O before blocking; only helps"
+                  + " with cores to spare, 0 always blocks (Cellar)"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */
@@ -172,6 +180,7 @@ public record DaemonOptions(
     }
     int port = intInRange(v, "rpc_socket_port", 0, 65535);
     int metricsPort = intInRange(v, "metrics_port", -1, 65535);
+    int busyPoll = intInRange(v, "busy_poll_us", 0, 1_000_000);
     double lower = Double.parseDouble(v.get("spill_lower_rate"));
     double upper = Double.parseDouble(v.get("spill_upper_rate"));
     if (lower < 0 || lower > 1 || upper < 0 || upper > 1 || lower > upper) {
@@ -204,7 +213,8 @@ public record DaemonOptions(
         upper,
         deployment,
         mode,
-        metricsPort);
+        metricsPort,
+        busyPoll);
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -234,6 +244,6 @@ public record DaemonOptions(
    */
   public ServerConfig serverConfig() {
     return new ServerConfig(
-        socket, socketMode, rpc, rpcHost, rpcPort, deployment, metricsPort, 0, 2);
+        socket, socketMode, rpc, rpcHost, rpcPort, deployment, metricsPort, 0, 2, busyPollMicros);
   }
 }

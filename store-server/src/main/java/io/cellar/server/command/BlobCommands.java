@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
 import io.cellar.core.blob.Payload;
 import io.cellar.core.error.CellarException;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.server.protocol.RawUnsigned;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.List;
@@ -98,9 +98,9 @@ public final class BlobCommands {
     Payload p = store.createBlob(c.owner(), size);
     int[] fds = c.takeNewStoreFds(List.of(p));
     ObjectNode reply = Replies.ok("create_buffer_reply");
-    reply.set("created", p.toJson());
+    reply.set("created", PayloadJson.payload(p));
     reply.put("fd", fds.length == 0 ? -1 : fds[0]);
-    UnsignedJson.put(reply, "id", p.objectId());
+    RawUnsigned.put(reply, "id", p.objectId());
     return Reply.withFds(reply, fds);
   }
 

@@ -1,8 +1,10 @@
 package io.cellar.server.command;
 
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.blob.Payload;
+import io.cellar.server.protocol.RawUnsigned;
 import java.util.List;
 
 /**
@@ -14,12 +16,31 @@ import java.util.List;
 final class PayloadJson {
   private PayloadJson() {}
 
+  /**
+   * The Payload JSON object (reference §3.2), field for field as {@link Payload#toJson()} writes
+   * it, with unsigned numbers written cheaply.
+   */
+  static ObjectNode payload(Payload p) {
+    ObjectNode n = JsonNodeFactory.instance.objectNode();
+    n.put("data_offset", p.dataOffset());
+    n.put("data_size", p.dataSize());
+    n.put("is_gpu", false);
+    n.put("is_owner", p.owner());
+    n.put("is_sealed", p.sealed());
+    n.put("map_size", p.mapSize());
+    RawUnsigned.put(n, "object_id", p.objectId());
+    RawUnsigned.put(n, "pointer", p.pointer());
+    n.put("store_fd", p.storeFd());
+    return n;
+  }
+
+  /** Payloads as the array {@code payloads} and under {@code "0"}, {@code "1"}, … (shared). */
   static void putPayloads(ObjectNode reply, List<Payload> payloads) {
     ArrayNode array = reply.putArray("payloads");
     for (int i = 0; i < payloads.size(); i++) {
-      ObjectNode p = payloads.get(i).toJson();
+      ObjectNode p = payload(payloads.get(i));
       array.add(p);
-      reply.set(Integer.toString(i), p.deepCopy());
+      reply.set(Integer.toString(i), p);
     }
   }
 
@@ -33,7 +54,7 @@ final class PayloadJson {
   static void putIds(ObjectNode reply, String field, long[] ids) {
     ArrayNode array = reply.putArray(field);
     for (long id : ids) {
-      array.add(io.cellar.core.json.UnsignedJson.node(id));
+      array.add(RawUnsigned.node(id));
     }
   }
 }

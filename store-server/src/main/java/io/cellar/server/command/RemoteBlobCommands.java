@@ -6,7 +6,7 @@ import io.cellar.core.blob.Payload;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
 import io.cellar.core.id.ObjectIds;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.server.protocol.RawUnsigned;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.lang.foreign.MemorySegment;
@@ -71,9 +71,9 @@ public final class RemoteBlobCommands {
     refuseOptions(r);
     Payload p = store.createBlob(c.owner(), size);
     ObjectNode reply = Replies.ok("create_buffer_reply");
-    reply.set("created", p.toJson());
+    reply.set("created", PayloadJson.payload(p));
     reply.put("fd", -1);
-    UnsignedJson.put(reply, "id", p.objectId());
+    RawUnsigned.put(reply, "id", p.objectId());
     return receiveInto(reply, List.of(p), c.owner());
   }
 

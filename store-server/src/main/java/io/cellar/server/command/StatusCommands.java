@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
 import io.cellar.core.StoreStatus;
 import io.cellar.core.id.ObjectIds;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.server.protocol.RawUnsigned;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.function.Supplier;
@@ -57,7 +57,7 @@ public final class StatusCommands {
   ObjectNode instanceEntry() {
     ServerIdentity id = identity.get();
     ObjectNode entry = JsonArrays.array().objectNode();
-    UnsignedJson.put(entry, "hostid", id.hostId());
+    RawUnsigned.put(entry, "hostid", id.hostId());
     entry.put("hostname", id.hostname());
     entry.put("ipc_socket", id.ipcSocket());
     entry.put("nodename", id.nodename());
@@ -80,7 +80,7 @@ public final class StatusCommands {
     ObjectNode meta = reply.putObject("meta");
     meta.put("deferred_requests", counters.deferredRequests().get());
     meta.put("deployment", id.deployment());
-    UnsignedJson.put(meta, "instance_id", id.instanceId());
+    RawUnsigned.put(meta, "instance_id", id.instanceId());
     meta.put("ipc_connections", counters.ipcConnections().get());
     meta.put("memory_limit", status.memoryLimit());
     meta.put("memory_usage", status.memoryUsage());

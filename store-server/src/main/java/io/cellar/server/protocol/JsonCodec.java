@@ -61,8 +61,16 @@ public final class JsonCodec {
    */
   public static Request parseRequest(ByteBuf body) {
     JsonNode root;
-    try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
-      root = MAPPER.readTree((java.io.InputStream) in);
+    try {
+      if (body.hasArray()) {
+        root =
+            MAPPER.readTree(
+                body.array(), body.arrayOffset() + body.readerIndex(), body.readableBytes());
+      } else {
+        try (ByteBufInputStream in = new ByteBufInputStream(body.duplicate())) {
+          root = MAPPER.readTree((java.io.InputStream) in);
+        }
+      }
     } catch (IOException | RuntimeException e) {
       throw CellarException.invalid("Failed to parse the JSON message: " + oneLine(e.getMessage()));
     }
