@@ -14,6 +14,9 @@ import io.netty.buffer.CompositeByteBuf;
  * bytes until {@link #close()}.
  */
 public final class FrameReader implements AutoCloseable {
+  /** Bodies up to this size are copied into one heap buffer (fast to parse); larger are views. */
+  static final int COPY_LIMIT = 64 * 1024;
+
   private final ByteBufAllocator alloc;
   private final CompositeByteBuf pending;
 
@@ -24,7 +27,7 @@ public final class FrameReader implements AutoCloseable {
    */
   public FrameReader(ByteBufAllocator alloc) {
     this.alloc = alloc;
-    this.pending = alloc.compositeBuffer(64);
+    this.pending = alloc.compositeBuffer(Integer.MAX_VALUE);
   }
 
   /**
@@ -38,10 +41,6 @@ public final class FrameReader implements AutoCloseable {
       return;
     }
     pending.addComponent(true, bytes);
-    if (pending.numComponents() > 32) {
-      pending.discardReadComponents();
-      pending.consolidate();
-    }
   }
 
   /**
@@ -71,8 +70,20 @@ public final class FrameReader implements AutoCloseable {
       return null;
     }
     pending.skipBytes(FrameDescriptor.BODY_OFFSET);
-    ByteBuf body = alloc.heapBuffer((int) length);
-    pending.readBytes(body, (int) length);
+    int n = (int) length;
+    ByteBuf body;
+    if (n <= COPY_LIMIT) {
+      body = alloc.heapBuffer(n);
+      pending.readBytes(body, n);
+    } else {
+      // a large body is handed out as views of the buffers it arrived in, not copied
+      CompositeByteBuf view = alloc.compositeBuffer(Integer.MAX_VALUE);
+      for (ByteBuf part : pending.decompose(pending.readerIndex(), n)) {
+        view.addComponent(true, part.retain());
+      }
+      pending.skipBytes(n);
+      body = view;
+    }
     pending.discardReadComponents();
     return body;
   }
