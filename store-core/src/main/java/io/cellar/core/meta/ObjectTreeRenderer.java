@@ -1,0 +1,64 @@
+package io.cellar.core.meta;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
+import io.cellar.core.id.ObjectIds;
+import io.cellar.core.json.UnsignedJson;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.LongFunction;
+
+/**
+ * Renders stored objects in the shape {@code get_data} returns ({@code meta_tree.cc} {@code
+ * GetData}): all attributes, {@code id} as the {@code o…} string, member objects expanded inline
+ * recursively, blob members as {@code length: 0} stubs carrying the link's instance id. Keys come
+ * out sorted, as the reference's JSON does.
+ *
+ * <p>Stateless apart from the lookup; used under {@link MetaTree}'s lock.
+ */
+final class ObjectTreeRenderer {
+  private final LongFunction<StoredObject> lookup;
+
+  ObjectTreeRenderer(LongFunction<StoredObject> lookup) {
+    this.lookup = lookup;
+  }
+
+  /** The full tree of a stored object. */
+  ObjectNode render(StoredObject object) {
+    Map<String, JsonNode> fields = new TreeMap<>();
+    object.attributes.properties().forEach(e -> fields.put(e.getKey(), e.getValue().deepCopy()));
+    for (Map.Entry<String, MemberLink> m : object.members.entrySet()) {
+      MemberLink link = m.getValue();
+      StoredObject member = ObjectIds.isBlob(link.id()) ? null : lookup.apply(link.id());
+      fields.put(
+          m.getKey(), member == null ? blobStub(link.id(), link.instanceId(), 0) : render(member));
+    }
+    fields.put("id", TextNode.valueOf(ObjectIds.toText(object.id)));
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
+    fields.forEach(out::set);
+    return out;
+  }
+
+  /**
+   * The metadata of a blob as the reference synthesizes it, keys sorted.
+   *
+   * @param id the blob id
+   * @param instanceId the instance holding the blob
+   * @param length the blob length (0 for a member stub)
+   * @return a new node
+   */
+  static ObjectNode blobStub(long id, long instanceId, long length) {
+    ObjectNode stub = JsonNodeFactory.instance.objectNode();
+    stub.set("id", TextNode.valueOf(ObjectIds.toText(id)));
+    UnsignedJson.put(stub, StoredObject.INSTANCE_ID, instanceId);
+    stub.set("length", LongNode.valueOf(length));
+    stub.set("nbytes", LongNode.valueOf(length));
+    stub.set(StoredObject.TRANSIENT, BooleanNode.TRUE);
+    stub.set(StoredObject.TYPENAME, TextNode.valueOf(StoredObject.BLOB_TYPENAME));
+    return stub;
+  }
+}
