@@ -116,7 +116,8 @@ public final class CommandDispatcher {
    *
    * @param prepared the prepared request
    * @param connection the connection
-   * @return the reply, never null
+   * @return the reply, never null; a deferred reply's future may fail, to be answered with {@link
+   *     #failure(Request, Throwable)}
    */
   public Reply run(Prepared prepared, Connection connection) {
     if (prepared.answer() != null) {
@@ -125,12 +126,7 @@ public final class CommandDispatcher {
     long start = System.nanoTime();
     boolean failed = false;
     try {
-      Reply reply = prepared.command().handler().handle(prepared.request(), connection);
-      if (reply.later() != null) {
-        return Reply.deferred(
-            reply.later().handle((r, t) -> t == null ? r : failure(prepared.request(), t)));
-      }
-      return reply;
+      return prepared.command().handler().handle(prepared.request(), connection);
     } catch (RuntimeException | StackOverflowError e) {
       failed = true;
       return failure(prepared.request(), e);

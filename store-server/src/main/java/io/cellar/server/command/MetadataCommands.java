@@ -98,12 +98,8 @@ public final class MetadataCommands {
     long[] ids = r.requireUnsignedArray("id");
     r.bool("sync_remote", false); // local metadata: nothing to pull
     if (r.bool("wait", false)) {
-      deferred.incrementAndGet();
       return Reply.deferred(
-          store
-              .awaitData(ids)
-              .whenComplete((content, error) -> deferred.decrementAndGet())
-              .thenApply(MetadataCommands::dataReply));
+          Parking.park(store.awaitData(ids), MetadataCommands::dataReply, deferred));
     }
     return dataReply(store.getData(ids));
   }

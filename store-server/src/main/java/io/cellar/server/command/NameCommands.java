@@ -50,12 +50,7 @@ public final class NameCommands {
   private Reply getName(Request r, Connection c) {
     String name = r.requireString("name");
     if (r.requireBool("wait")) {
-      deferred.incrementAndGet();
-      return Reply.deferred(
-          store
-              .awaitName(name)
-              .whenComplete((id, error) -> deferred.decrementAndGet())
-              .thenApply(NameCommands::nameReply));
+      return Reply.deferred(Parking.park(store.awaitName(name), NameCommands::nameReply, deferred));
     }
     return nameReply(store.getName(name));
   }

@@ -61,6 +61,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
   private boolean closed;
   private boolean workerRunning;
   private CompletableFuture<Reply> parked;
+  private io.cellar.server.protocol.Request inFlight;
 
   private Reply.Receive receive;
   private int receiveIndex;
@@ -233,6 +234,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
   private void start(ByteBuf frame) {
     CommandDispatcher dispatcher = resources.dispatcher();
     CommandDispatcher.Prepared prepared = dispatcher.prepare(frame, this);
+    inFlight = prepared.request();
     if (prepared.onWorker()) {
       workerRunning = true;
       try {
@@ -279,13 +281,7 @@ public final class ConnectionHandler extends ChannelInboundHandlerAdapter implem
                           return;
                         }
                         parked = null;
-                        complete(
-                            t == null
-                                ? r
-                                : Reply.of(
-                                    Replies.error(
-                                        StatusCode.UNKNOWN_ERROR,
-                                        "parked request failed: " + t.getMessage())));
+                        complete(t == null ? r : resources.dispatcher().failure(inFlight, t));
                       }));
       return;
     }

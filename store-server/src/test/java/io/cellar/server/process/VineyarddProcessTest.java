@@ -188,6 +188,30 @@ class VineyarddProcessTest {
   }
 
   /** Polls instance_status (bounded) until at least {@code n} requests are parked. */
+  @Test
+  void aParkedRequestStopsCountingWhenItsClientLeaves() throws Exception {
+    try (ProtocolClient other = client()) {
+      try (ProtocolClient waiter = client()) {
+        waiter.sendFrame(
+            ProtocolClient.JSON.writeValueAsBytes(
+                req("get_name_request")
+                    .put("name", "left-" + System.nanoTime())
+                    .put("wait", true)));
+        awaitDeferred(other, 1);
+      }
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+      long deferred = -1;
+      while (deferred != 0 && System.nanoTime() < deadline) {
+        deferred =
+            ok(other.call(req("instance_status_request")), "instance_status_reply")
+                .get("meta")
+                .get("deferred_requests")
+                .asLong();
+      }
+      assertEquals(0, deferred, "instance_status counts only live parked requests");
+    }
+  }
+
   private static void awaitDeferred(ProtocolClient c, long n) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     long deferred = 0;
@@ -374,6 +398,25 @@ class VineyarddProcessTest {
       assertArrayEquals(data, rpc.readExactly(data.length));
       ok(rpc.call(req("instance_status_request")), "instance_status_reply");
       error(rpc.call(req("create_buffer_request").put("size", 10)), 1, "IPC socket");
+
+      byte[] a = pattern(1000, 1);
+      byte[] b = pattern(70_000, 2);
+      ObjectNode many = req("create_remote_buffers_request").put("num", 3);
+      many.putArray("sizes").add(a.length).add(0).add(b.length);
+      JsonNode made = ok(rpc.call(many), "create_buffers_reply");
+      assertEquals(3, made.get("ids").size());
+      rpc.write(a);
+      rpc.write(b);
+      assertEquals(made.get("ids"), ok(rpc.readReply(), "create_buffers_reply").get("ids"));
+      ObjectNode fetch = req("get_remote_buffers_request").put("num", 3);
+      for (int i = 0; i < 3; i++) {
+        fetch.set(Integer.toString(2 - i), made.get("ids").get(i));
+      }
+      JsonNode fetched = ok(rpc.call(fetch), "get_buffers_reply");
+      assertEquals(3, fetched.get("num").asInt());
+      assertArrayEquals(b, rpc.readExactly(b.length)); // payload order, empty blob skipped
+      assertArrayEquals(a, rpc.readExactly(a.length));
+      ok(rpc.call(req("instance_status_request")), "instance_status_reply");
     }
     try (ProtocolClient c = client()) {
       JsonNode st = ok(c.call(req("instance_status_request")), "instance_status_reply");
