@@ -19,7 +19,13 @@ final class Parking {
       CompletableFuture<T> source, Function<T, Reply> toReply, AtomicLong deferred) {
     CompletableFuture<Reply> reply = new CompletableFuture<>();
     deferred.incrementAndGet();
-    reply.whenComplete((r, t) -> deferred.decrementAndGet());
+    reply.whenComplete(
+        (r, t) -> {
+          deferred.decrementAndGet();
+          if (reply.isCancelled()) {
+            source.cancel(false);
+          }
+        });
     source.whenComplete(
         (value, error) -> {
           if (error != null) {
