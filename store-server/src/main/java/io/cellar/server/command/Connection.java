@@ -7,8 +7,9 @@ import java.util.List;
  * What a handler sees of the connection it serves: its store owner, its transport and its
  * registration, and which arena fds it has already been sent.
  *
- * <p>Implementations are confined to the connection's event loop, except {@link #owner()} and
- * {@link #isRpc()} which are fixed for the connection's life and safe from any thread.
+ * <p>Used by one thread at a time: the connection's event loop, or the worker running this
+ * connection's one request in flight (the hand-off through the executor orders the accesses).
+ * {@link #owner()} and {@link #isRpc()} are fixed for the connection's life.
  */
 public interface Connection {
   /**
