@@ -1,0 +1,100 @@
+package io.cellar.core.meta;
+
+import static io.cellar.core.meta.MetaFixture.object;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.core.error.CellarException;
+import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.ObjectIds;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class MetaTreeNamesTest {
+  private final MetaFixture f = new MetaFixture();
+
+  private long persisted(String typename) {
+    long id = f.tree.create(object(typename)).id();
+    f.tree.persist(id);
+    return id;
+  }
+
+  private static StatusCode status(Runnable r) {
+    return assertThrows(CellarException.class, r::run).status();
+  }
+
+  @Test
+  void putNameNeedsAPersistedObject() {
+    long blob = f.blob(1);
+    long transientObject = f.tree.create(object("t::T")).id();
+    assertEquals(StatusCode.INVALID, status(() -> f.tree.putName("b", blob)));
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.putName("u", 4242)));
+    CellarException e =
+        assertThrows(CellarException.class, () -> f.tree.putName("t", transientObject));
+    assertEquals(StatusCode.INVALID, e.status());
+    assertEquals("transient objects cannot have name, please persist it first", e.getMessage());
+    assertTrue(f.tree.listNames("*", false, 10).isEmpty());
+  }
+
+  @Test
+  void namesResolveAndAreStoredOnTheObject() {
+    long id = persisted("t::T");
+    f.tree.putName("my/data", id);
+    assertEquals(id, f.tree.getName("my/data"));
+    assertEquals(
+        "my/data", f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).get("__name").textValue());
+    assertEquals(Map.of("my/data", id), f.store.names());
+    assertEquals("vmy/data", f.store.objects().get(id).get("__name").textValue());
+  }
+
+  @Test
+  void rebindingANameMovesIt() {
+    long a = persisted("t::A");
+    long b = persisted("t::B");
+    f.tree.putName("n", a);
+    f.tree.putName("n", b);
+    assertEquals(b, f.tree.getName("n"));
+    assertFalse(f.tree.get(new long[] {a}).get(ObjectIds.toText(a)).has("__name"));
+    // deleting the former target keeps the name
+    f.tree.delete(new long[] {a}, false, false, false);
+    assertEquals(b, f.tree.getName("n"));
+  }
+
+  @Test
+  void unknownNameIsObjectNotExists() {
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.getName("nope")));
+  }
+
+  @Test
+  void listNamesIsSortedFilteredAndLimited() {
+    long id = persisted("t::T");
+    for (String n : List.of("zeta", "alpha", "beta", "alpine")) {
+      f.tree.putName(n, id);
+    }
+    assertEquals(
+        List.of("alpha", "alpine", "beta", "zeta"),
+        List.copyOf(f.tree.listNames("*", false, 10).keySet()));
+    assertEquals(
+        List.of("alpha", "alpine"), List.copyOf(f.tree.listNames("al*", false, 10).keySet()));
+    assertEquals(
+        List.of("alpha", "beta"), List.copyOf(f.tree.listNames(".*pha|b.*", true, 10).keySet()));
+    assertEquals(List.of("alpha", "alpine"), List.copyOf(f.tree.listNames("*", false, 2).keySet()));
+    assertEquals(id, f.tree.listNames("beta", false, 10).get("beta"));
+    assertEquals(StatusCode.INVALID, status(() -> f.tree.listNames("(", true, 10)));
+  }
+
+  @Test
+  void dropNameRemovesItAndUnknownNamesAreFine() {
+    long id = persisted("t::T");
+    f.tree.putName("n", id);
+    f.tree.dropName("n");
+    f.tree.dropName("never-existed");
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.getName("n")));
+    assertFalse(f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).has("__name"));
+    assertTrue(f.store.names().isEmpty());
+    assertTrue(f.tree.exists(id));
+  }
+}
