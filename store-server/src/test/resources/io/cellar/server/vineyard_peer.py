@@ -6,6 +6,8 @@ one fd) and maps arenas with mmap(map_size - 8).
   vineyard_peer.py write   SOCKET NAME TEXT   create a blob holding TEXT, an object over it, persist, name it
   vineyard_peer.py read    SOCKET NAME        wait for NAME, print the object's blob bytes as text
   vineyard_peer.py partial SOCKET             send half a frame, print "ready", then wait to be killed
+  vineyard_peer.py hang    SOCKET SIZE        create a blob of SIZE bytes, fill half of it, print its
+                                              id, then wait to be killed (it is never sealed)
 """
 import json
 import mmap
@@ -65,6 +67,15 @@ def main():
         time.sleep(600)
         return
     peer.register()
+    if mode == "hang":
+        size = int(sys.argv[3])
+        created = peer.call({"type": "create_buffer_request", "size": size})
+        p = created["created"]
+        m = peer.maps[p["store_fd"]]
+        m[p["data_offset"]:p["data_offset"] + size // 2] = b"\xab" * (size // 2)
+        print(created["id"], flush=True)
+        time.sleep(600)
+        return
     if mode == "write":
         name, text = sys.argv[3], sys.argv[4].encode()
         created = peer.call({"type": "create_buffer_request", "size": len(text)})

@@ -184,6 +184,16 @@ public final class ProtocolClient implements AutoCloseable {
   }
 
   /**
+   * The base address of this client's mapping of a payload's arena.
+   *
+   * @param p a payload of a mapped arena
+   * @return the mapping's address
+   */
+  public long mappingBase(Payload p) {
+    return mappings.get(p.storeFd()).address();
+  }
+
+  /**
    * How many fds this client has received.
    *
    * @return the count
