@@ -1,0 +1,72 @@
+package io.cellar.client;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
+
+/**
+ * A blob created over IPC: the segment is the blob's memory in the client's read-write mapping of
+ * the server's arena. Not thread-safe (see {@link BlobWriter}).
+ */
+final class IpcBlobWriter implements BlobWriter {
+  private final IpcClient client;
+  private final long id;
+  private final MemorySegment bytes;
+  private Blob sealed;
+  private boolean closed;
+
+  IpcBlobWriter(IpcClient client, long id, MemorySegment bytes) {
+    this.client = client;
+    this.id = id;
+    this.bytes = bytes;
+  }
+
+  /**
+   * The blob id, known before sealing on IPC.
+   *
+   * @return the id
+   */
+  long id() {
+    return id;
+  }
+
+  @Override
+  public long size() {
+    return bytes.byteSize();
+  }
+
+  @Override
+  public MemorySegment segment() {
+    return bytes;
+  }
+
+  @Override
+  public MutableDirectBuffer buffer() {
+    if (bytes.byteSize() > Integer.MAX_VALUE) {
+      throw new IllegalStateException(
+          "a blob of " + bytes.byteSize() + " bytes does not fit an Agrona buffer; use segment()");
+    }
+    return new UnsafeBuffer(bytes.address(), (int) bytes.byteSize());
+  }
+
+  @Override
+  public Blob seal() throws IOException {
+    if (sealed == null) {
+      if (closed) {
+        throw new IllegalStateException("the blob was abandoned");
+      }
+      client.seal(id);
+      sealed = new Blob(id, client.instanceId(), bytes, false);
+    }
+    return sealed;
+  }
+
+  @Override
+  public void close() {
+    if (sealed == null && !closed) {
+      closed = true;
+      client.abandon(id);
+    }
+  }
+}

@@ -1,0 +1,257 @@
+package io.cellar.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.client.memory.ArenaMapping;
+import io.cellar.client.memory.ArenaMappings;
+import io.cellar.client.transport.MessageChannel;
+import io.cellar.client.transport.UnixDomainSocket;
+import io.cellar.core.blob.Payload;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.id.ObjectIds;
+import io.cellar.core.json.UnsignedJson;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The zero-copy client over vineyardd's UNIX socket. Blob bytes never travel on the socket: the
+ * server passes each arena's fd once (after the reply that first needs it, reference §3.3), the
+ * client maps it once per access mode and keeps the mapping for its life, and every blob is a view
+ * at its offset inside that mapping.
+ *
+ * <pre>{@code
+ * try (IpcClient client = IpcClient.connect(Path.of("/var/run/vineyard.sock"))) {
+ *   Blob blob = client.putBytes(bytes);           // one copy, into shared memory
+ *   MemorySegment view = client.getBlob(blob.id()).segment();   // no copy
+ * }
+ * }</pre>
+ *
+ * <p>Thread-safe: one request at a time. Owns its socket, the received fds and the mappings until
+ * {@link #close()}, which unmaps everything: views obtained from this client must not be used after
+ * that (segments then fail; Agrona buffers would read unmapped memory).
+ */
+public final class IpcClient extends ProtocolClient {
+  private final UnixDomainSocket socket;
+  private final ArenaMappings mappings = new ArenaMappings();
+
+  private IpcClient(UnixDomainSocket socket) throws IOException {
+    super(new MessageChannel(socket, MAPPER));
+    this.socket = socket;
+  }
+
+  /**
+   * Connects and registers.
+   *
+   * @param socketPath vineyardd's IPC socket
+   * @return the registered client, owned by the caller
+   * @throws IOException when the socket cannot be reached or registration fails
+   */
+  public static IpcClient connect(Path socketPath) throws IOException {
+    return new IpcClient(UnixDomainSocket.connect(socketPath));
+  }
+
+  /**
+   * Connects to the socket named by {@code VINEYARD_IPC_SOCKET}, as {@code vineyard.connect()} does
+   * with no arguments.
+   *
+   * @return the registered client
+   * @throws IOException when the variable is unset or the connection fails
+   */
+  public static IpcClient connect() throws IOException {
+    String path = System.getenv("VINEYARD_IPC_SOCKET");
+    if (path == null || path.isEmpty()) {
+      throw new IOException("VINEYARD_IPC_SOCKET is not set");
+    }
+    return connect(Path.of(path));
+  }
+
+  /**
+   * The socket this client is connected to.
+   *
+   * @return the path
+   */
+  public Path socketPath() {
+    return socket.path();
+  }
+
+  @Override
+  public BlobWriter createBlob(long size) throws IOException {
+    if (size < 0) {
+      throw new IllegalArgumentException("negative blob size " + size);
+    }
+    if (size == 0) {
+      return new SealedEmptyBlobWriter(instanceId());
+    }
+    synchronized (lock) {
+      ensureOpen();
+      ObjectNode reply = channel.call(Requests.createBuffer(size), "create_buffer_reply");
+      long id = UnsignedJson.field(reply, "id");
+      Payload created = Payload.fromJson(reply.path("created"));
+      if (created.dataSize() != size) {
+        throw CellarException.invalid(
+            "vineyardd created " + created.dataSize() + " bytes for a request of " + size);
+      }
+      receiveDueFds(List.of(created), announced(reply.path("fd")));
+      MemorySegment bytes = mappings.writeView(created);
+      return new IpcBlobWriter(this, id, bytes);
+    }
+  }
+
+  /** Seals a blob made by {@link #createBlob}; called by its writer. */
+  void seal(long id) throws IOException {
+    call(Requests.seal(id), "seal_reply");
+  }
+
+  @Override
+  public Map<Long, Blob> getBlobs(Collection<Long> ids) throws IOException {
+    LinkedHashSet<Long> unique = new LinkedHashSet<>(ids);
+    if (unique.isEmpty()) {
+      return Map.of();
+    }
+    synchronized (lock) {
+      ensureOpen();
+      ObjectNode reply =
+          channel.call(
+              Requests.getBuffers("get_buffers_request", unique, false), "get_buffers_reply");
+      List<Payload> payloads = payloads(reply);
+      receiveDueFds(payloads, announced(reply.path("fds")));
+      Map<Long, Blob> blobs = new LinkedHashMap<>();
+      for (Payload payload : payloads) {
+        blobs.put(
+            payload.objectId(),
+            new Blob(payload.objectId(), instanceId(), mappings.readView(payload), false));
+      }
+      return blobs;
+    }
+  }
+
+  /**
+   * The payloads of a {@code get_buffers_reply}: the {@code payloads} array when present, else the
+   * numbered keys {@code "0"}..{@code "num-1"}.
+   */
+  static List<Payload> payloads(ObjectNode reply) {
+    List<Payload> payloads = new ArrayList<>();
+    JsonNode array = reply.get("payloads");
+    if (array != null && array.isArray()) {
+      for (JsonNode p : array) {
+        payloads.add(Payload.fromJson(p));
+      }
+      return payloads;
+    }
+    int num = reply.path("num").asInt(0);
+    for (int i = 0; i < num; i++) {
+      payloads.add(Payload.fromJson(reply.path(Integer.toString(i))));
+    }
+    return payloads;
+  }
+
+  /** The {@code fd} (one number) or {@code fds} (an array) announcement; null if absent. */
+  static List<Integer> announced(JsonNode node) {
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return null;
+    }
+    List<Integer> fds = new ArrayList<>();
+    if (node.isArray()) {
+      node.forEach(n -> fds.add(n.asInt()));
+    } else {
+      fds.add(node.asInt());
+    }
+    return fds;
+  }
+
+  /**
+   * Receives the fds due after a reply: one 1-byte {@code recvmsg} per new arena, in payload order,
+   * after checking the reply's announcement.
+   */
+  private void receiveDueFds(List<Payload> payloads, List<Integer> announced) throws IOException {
+    List<Integer> due = mappings.dueStoreFds(payloads);
+    if (announced != null) {
+      ArenaMappings.checkAnnouncement(due, announced);
+    }
+    for (int storeFd : due) {
+      long mapSize = 0;
+      for (Payload p : payloads) {
+        if (p.storeFd() == storeFd) {
+          mapSize = p.mapSize();
+          break;
+        }
+      }
+      int fd = socket.receiveFd();
+      mappings.add(storeFd, fd, mapSize);
+    }
+  }
+
+  /** Abandons an unsealed blob; called by its writer. */
+  void abandon(long id) {
+    try {
+      dropBlob(id);
+    } catch (IOException | RuntimeException e) {
+      // the server frees a disconnected client's unsealed blobs anyway
+    }
+  }
+
+  @Override
+  public void release(long blobId) throws IOException {
+    call(Requests.release(blobId), "release_reply");
+  }
+
+  @Override
+  public void dropBlob(long blobId) throws IOException {
+    call(Requests.dropBuffer(blobId), "drop_buffer_reply");
+  }
+
+  /**
+   * The arenas this client has received, for diagnostics and for proving that a view lies inside a
+   * mapping.
+   *
+   * @return a snapshot of the arena records
+   */
+  public List<ArenaMapping> arenas() {
+    synchronized (lock) {
+      return List.copyOf(mappings.all());
+    }
+  }
+
+  /**
+   * Whether a view lies inside one of this client's mappings (so reading it copied nothing).
+   *
+   * @param view a segment from a {@link Blob} or {@link BlobWriter} of this client
+   * @return true when {@code [address, address + size)} is inside a mapping
+   */
+  public boolean isInsideMapping(MemorySegment view) {
+    long start = view.address();
+    long end = start + view.byteSize();
+    synchronized (lock) {
+      for (ArenaMapping arena : mappings.all()) {
+        for (MemorySegment m :
+            new MemorySegment[] {arena.readOnlyMapping(), arena.readWriteMapping()}) {
+          if (m != null && start >= m.address() && end <= m.address() + m.byteSize()) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+
+  @Override
+  void releaseResources() {
+    mappings.close();
+  }
+
+  @Override
+  public String toString() {
+    return "IpcClient["
+        + socket.path()
+        + ", instance "
+        + ObjectIds.instanceText(instanceId())
+        + "]";
+  }
+}

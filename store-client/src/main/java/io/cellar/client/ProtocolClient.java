@@ -1,0 +1,272 @@
+package io.cellar.client;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.client.transport.MessageChannel;
+import io.cellar.core.ObjectCreated;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.ObjectIds;
+import io.cellar.core.json.UnsignedJson;
+import java.io.IOException;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The JSON commands both clients share: registration, metadata, names and status. {@link IpcClient}
+ * and {@link RpcClient} add the blob transfers of their transport.
+ *
+ * <p>Thread-safe: every request holds {@link #lock} from sending to the end of its reply (and of
+ * any fds or raw bytes that follow it).
+ */
+public abstract sealed class ProtocolClient implements VineyardClient permits IpcClient, RpcClient {
+  /** Compact JSON, shared by all clients. */
+  static final ObjectMapper MAPPER = new ObjectMapper();
+
+  /** Held for each request and everything that travels with its reply. */
+  final Object lock = new Object();
+
+  /** The framed connection. */
+  final MessageChannel channel;
+
+  private final ServerInfo server;
+  private boolean closed;
+
+  /**
+   * Registers on a fresh connection, as the C++ client does (all six fields).
+   *
+   * @param channel the connection; the client owns it from now on (closed here on failure)
+   * @throws IOException when the connection fails or the server's store type does not match
+   */
+  ProtocolClient(MessageChannel channel) throws IOException {
+    this.channel = channel;
+    try {
+      ObjectNode reply = channel.call(Requests.register(), "register_reply");
+      this.server = ServerInfo.fromReply(reply);
+      if (!server.storeMatch()) {
+        throw new CellarException(StatusCode.INVALID, "Mismatched store type");
+      }
+    } catch (IOException | RuntimeException e) {
+      channel.close();
+      throw e;
+    }
+  }
+
+  @Override
+  public final ServerInfo server() {
+    return server;
+  }
+
+  /**
+   * Sends one request and reads its reply under the lock.
+   *
+   * @param request the request
+   * @param replyType the expected reply type
+   * @return the reply
+   * @throws IOException when the connection fails
+   */
+  final ObjectNode call(ObjectNode request, String replyType) throws IOException {
+    synchronized (lock) {
+      ensureOpen();
+      return channel.call(request, replyType);
+    }
+  }
+
+  /**
+   * Fails once the client is closed.
+   *
+   * @throws IOException when closed
+   */
+  final void ensureOpen() throws IOException {
+    if (closed) {
+      throw new IOException("the client is closed");
+    }
+  }
+
+  @Override
+  public ObjectCreated createData(ObjectNode content) throws IOException {
+    fillClientFields(content, instanceId());
+    ObjectNode reply = call(Requests.createData(content), "create_data_reply");
+    ObjectCreated created =
+        new ObjectCreated(
+            UnsignedJson.field(reply, "id"),
+            UnsignedJson.field(reply, "signature"),
+            UnsignedJson.field(reply, "instance_id"));
+    content.put("id", ObjectIds.toText(created.id()));
+    UnsignedJson.put(content, "signature", created.signature());
+    UnsignedJson.put(content, "instance_id", created.instanceId());
+    return created;
+  }
+
+  /**
+   * Fills in what the reference clients add to every object's metadata before {@code create_data}:
+   * {@code instance_id} (the client's), {@code transient: true}, {@code nbytes: 0} if absent,
+   * {@code global: false} if absent (Python's {@code ObjectMeta}), and the environment variables
+   * {@code JOB_NAME}, {@code POD_NAME}, {@code POD_NAMESPACE} when set.
+   *
+   * @param content the metadata, modified in place
+   * @param instanceId the client's instance id
+   * @return {@code content}
+   */
+  public static ObjectNode fillClientFields(ObjectNode content, long instanceId) {
+    UnsignedJson.put(content, "instance_id", instanceId);
+    content.put("transient", true);
+    if (!content.has("nbytes")) {
+      content.put("nbytes", 0);
+    }
+    if (!content.has("global")) {
+      content.put("global", false);
+    }
+    for (String key : new String[] {"JOB_NAME", "POD_NAME", "POD_NAMESPACE"}) {
+      String value = System.getenv(key);
+      if (value != null) {
+        content.put(key, value);
+      }
+    }
+    return content;
+  }
+
+  @Override
+  public Map<Long, ObjectNode> getData(Collection<Long> ids, boolean wait) throws IOException {
+    return contentById(call(Requests.getData(ids, true, wait), "get_data_reply"));
+  }
+
+  @Override
+  public Map<Long, ObjectNode> listData(String pattern, boolean regex, int limit)
+      throws IOException {
+    return contentById(call(Requests.listData(pattern, regex, limit), "get_data_reply"));
+  }
+
+  private static Map<Long, ObjectNode> contentById(ObjectNode reply) {
+    Map<Long, ObjectNode> result = new LinkedHashMap<>();
+    JsonNode content = reply.path("content");
+    for (Map.Entry<String, JsonNode> entry : content.properties()) {
+      if (entry.getValue() instanceof ObjectNode meta) {
+        long id =
+            meta.has("id") ? UnsignedJson.field(meta, "id") : ObjectIds.parseText(entry.getKey());
+        result.put(id, meta);
+      }
+    }
+    return result;
+  }
+
+  @Override
+  public void delete(Collection<Long> ids, boolean force, boolean deep) throws IOException {
+    call(Requests.delData(ids, force, deep), "del_data_reply");
+  }
+
+  @Override
+  public boolean exists(long id) throws IOException {
+    return call(Requests.withId("exists_request", id), "exists_reply")
+        .path("exists")
+        .asBoolean(false);
+  }
+
+  @Override
+  public void persist(long id) throws IOException {
+    call(Requests.withId("persist_request", id), "persist_reply");
+  }
+
+  @Override
+  public boolean isPersisted(long id) throws IOException {
+    return call(Requests.withId("if_persist_request", id), "if_persist_reply")
+        .path("persist")
+        .asBoolean(false);
+  }
+
+  @Override
+  public void label(long id, Map<String, String> labels) throws IOException {
+    call(Requests.label(id, labels), "label_reply");
+  }
+
+  @Override
+  public long shallowCopy(long id, ObjectNode extra) throws IOException {
+    return UnsignedJson.field(
+        call(Requests.shallowCopy(id, extra), "shallow_copy_reply"), "target_id");
+  }
+
+  @Override
+  public void clear() throws IOException {
+    call(Requests.of("clear_request"), "clear_reply");
+  }
+
+  @Override
+  public void putName(long id, String name) throws IOException {
+    call(Requests.putName(id, name), "put_name_reply");
+  }
+
+  @Override
+  public long getName(String name, boolean wait) throws IOException {
+    return UnsignedJson.field(call(Requests.getName(name, wait), "get_name_reply"), "object_id");
+  }
+
+  @Override
+  public Map<String, Long> listNames(String pattern, boolean regex, int limit) throws IOException {
+    ObjectNode reply = call(Requests.listNames(pattern, regex, limit), "list_name_reply");
+    Map<String, Long> names = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> entry : reply.path("names").properties()) {
+      names.put(entry.getKey(), UnsignedJson.read(entry.getValue(), entry.getKey()));
+    }
+    return names;
+  }
+
+  @Override
+  public void dropName(String name) throws IOException {
+    call(Requests.dropName(name), "drop_name_reply");
+  }
+
+  @Override
+  public InstanceStatus instanceStatus() throws IOException {
+    return InstanceStatus.fromMeta(
+        call(Requests.of("instance_status_request"), "instance_status_reply").path("meta"));
+  }
+
+  @Override
+  public ObjectNode clusterMeta() throws IOException {
+    JsonNode meta = call(Requests.of("cluster_meta"), "cluster_meta").path("meta");
+    return meta instanceof ObjectNode o ? o : MAPPER.createObjectNode();
+  }
+
+  /** Releases what the subclass holds beyond the connection (mappings, buffers). */
+  abstract void releaseResources();
+
+  @Override
+  public final void close() {
+    synchronized (lock) {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      try {
+        channel.send(Requests.of("exit_request"));
+      } catch (IOException | RuntimeException e) {
+        // the server may already be gone; closing goes on
+      }
+      channel.close();
+      releaseResources();
+    }
+  }
+
+  /**
+   * Whether {@link #close()} was called.
+   *
+   * @return true once closed
+   */
+  public final boolean isClosed() {
+    synchronized (lock) {
+      return closed;
+    }
+  }
+
+  /**
+   * Fails with an error naming a blob when the server did not return it.
+   *
+   * @param id the blob id
+   * @return the exception to throw
+   */
+  static CellarException missingBlob(long id) {
+    return CellarException.notExists("blob " + ObjectIds.toText(id) + " does not exist");
+  }
+}

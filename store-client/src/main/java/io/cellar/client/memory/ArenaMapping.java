@@ -1,0 +1,104 @@
+package io.cellar.client.memory;
+
+import io.cellar.client.posix.PosixCalls;
+import java.io.IOException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * One server arena as this client sees it: the fd received for the server's {@code store_fd} key,
+ * and at most two mappings of it made on first use, read-only for reads and read-write for blobs
+ * this client creates. Each maps {@code map_size - 8} bytes from offset 0, {@code MAP_SHARED}, as
+ * the reference client does when it realigns (reference §3.3).
+ *
+ * <p>Guarded by the owning {@link ArenaMappings}' caller (the client lock). The segments belong to
+ * the client's arena: they stay valid until the client closes, then every view of them fails
+ * instead of touching unmapped memory.
+ */
+public final class ArenaMapping {
+  private final int storeFd;
+  private final int fd;
+  private final long length;
+  private MemorySegment readOnly;
+  private MemorySegment readWrite;
+
+  ArenaMapping(int storeFd, int fd, long mapSize) throws IOException {
+    if (mapSize <= 8) {
+      throw new IOException("arena " + storeFd + " has map_size " + mapSize + ", too small to map");
+    }
+    this.storeFd = storeFd;
+    this.fd = fd;
+    this.length = mapSize - 8;
+  }
+
+  /**
+   * The server's key for this arena.
+   *
+   * @return the {@code store_fd}
+   */
+  public int storeFd() {
+    return storeFd;
+  }
+
+  /**
+   * The fd this client received for the arena; owned by this mapping.
+   *
+   * @return the fd
+   */
+  public int fd() {
+    return fd;
+  }
+
+  /**
+   * The length of each mapping, {@code map_size - 8}.
+   *
+   * @return the mapped length in bytes
+   */
+  public long length() {
+    return length;
+  }
+
+  /**
+   * The read-only mapping if it was made.
+   *
+   * @return the segment, or null if nothing was read from this arena yet
+   */
+  public MemorySegment readOnlyMapping() {
+    return readOnly;
+  }
+
+  /**
+   * The read-write mapping if it was made.
+   *
+   * @return the segment, or null if no blob was created in this arena yet
+   */
+  public MemorySegment readWriteMapping() {
+    return readWrite;
+  }
+
+  MemorySegment readOnly(Arena arena) throws IOException {
+    if (readOnly == null) {
+      readOnly = map(arena, PosixCalls.PROT_READ);
+    }
+    return readOnly;
+  }
+
+  MemorySegment readWrite(Arena arena) throws IOException {
+    if (readWrite == null) {
+      readWrite = map(arena, PosixCalls.PROT_READ | PosixCalls.PROT_WRITE);
+    }
+    return readWrite;
+  }
+
+  @SuppressWarnings("restricted")
+  private MemorySegment map(Arena arena, int protection) throws IOException {
+    long address = PosixCalls.mmap(fd, length, protection);
+    long mapped = length;
+    return MemorySegment.ofAddress(address)
+        .reinterpret(mapped, arena, segment -> PosixCalls.munmap(address, mapped));
+  }
+
+  void closeFd() {
+    PosixCalls.close(fd);
+  }
+}

@@ -1,0 +1,32 @@
+package io.cellar.client.transport;
+
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+
+/**
+ * A connected, blocking byte stream to a vineyardd: the UNIX socket of {@link UnixDomainSocket} or
+ * the TCP connection of {@link TcpStream}.
+ *
+ * <p>Not thread-safe: one thread at a time (the clients hold their lock around each request).
+ */
+public interface ByteStream extends AutoCloseable {
+  /**
+   * Writes every byte of {@code source}.
+   *
+   * @param source the bytes to send; read only during the call and not retained
+   * @throws IOException when the connection fails
+   */
+  void writeFully(MemorySegment source) throws IOException;
+
+  /**
+   * Fills {@code target} completely.
+   *
+   * @param target where to put the bytes; written only during the call and not retained
+   * @throws IOException when the connection fails or ends first ({@link java.io.EOFException})
+   */
+  void readFully(MemorySegment target) throws IOException;
+
+  /** Closes the connection; idempotent. */
+  @Override
+  void close();
+}

@@ -1,0 +1,98 @@
+package io.cellar.client.transport;
+
+/**
+ * The Linux LP64 (x86-64, aarch64) layouts {@code recvmsg(2)} takes to receive one fd passed with
+ * {@code SCM_RIGHTS} (reference §3.3: one 1-byte message per fd):
+ *
+ * <pre>
+ * struct msghdr (56 bytes)                 struct iovec (16 bytes)
+ *   0  void*   msg_name      = NULL          0  void*  iov_base -> 1 data byte
+ *   8  u32     msg_namelen   = 0  (+4 pad)   8  size_t iov_len  = 1
+ *  16  iovec*  msg_iov
+ *  24  size_t  msg_iovlen    = 1           control buffer: CMSG_SPACE(4 * MAX_FDS) bytes
+ *  32  void*   msg_control                   0  size_t cmsg_len   (CMSG_LEN(4 * n))
+ *  40  size_t  msg_controllen                8  int    cmsg_level (SOL_SOCKET = 1)
+ *  48  int     msg_flags          (+4 pad)  12  int    cmsg_type  (SCM_RIGHTS = 1)
+ *                                           16  int[n] the fds
+ * </pre>
+ *
+ * <p>The control buffer has room for {@link #MAX_FDS} fds so that a peer that (wrongly) packs
+ * several fds into one message is detected and every fd it sent is closed, as the reference client
+ * does. Native byte order. Constants only; thread-safe.
+ */
+public final class MsgHdrDescriptor {
+  /** Offset of {@code msg_iov}. */
+  public static final long MSG_IOV_OFFSET = 16;
+
+  /** Offset of {@code msg_iovlen}. */
+  public static final long MSG_IOVLEN_OFFSET = 24;
+
+  /** Offset of {@code msg_control}. */
+  public static final long MSG_CONTROL_OFFSET = 32;
+
+  /** Offset of {@code msg_controllen}. */
+  public static final long MSG_CONTROLLEN_OFFSET = 40;
+
+  /** Offset of {@code msg_flags}. */
+  public static final long MSG_FLAGS_OFFSET = 48;
+
+  /** Size of {@code struct msghdr}. */
+  public static final long MSGHDR_SIZE = 56;
+
+  /** Offset of {@code iov_base}. */
+  public static final long IOV_BASE_OFFSET = 0;
+
+  /** Offset of {@code iov_len}. */
+  public static final long IOV_LEN_OFFSET = 8;
+
+  /** Size of {@code struct iovec}. */
+  public static final long IOVEC_SIZE = 16;
+
+  /** Offset of {@code cmsg_len} in a control message. */
+  public static final long CMSG_LEN_OFFSET = 0;
+
+  /** Offset of {@code cmsg_level}. */
+  public static final long CMSG_LEVEL_OFFSET = 8;
+
+  /** Offset of {@code cmsg_type}. */
+  public static final long CMSG_TYPE_OFFSET = 12;
+
+  /** Offset of the first fd ({@code CMSG_DATA}). */
+  public static final long CMSG_DATA_OFFSET = 16;
+
+  /** The most fds one control buffer can hold. */
+  public static final int MAX_FDS = 8;
+
+  /** {@code CMSG_SPACE(4 * MAX_FDS)}: the control buffer's size. */
+  public static final long CONTROL_SIZE = CMSG_DATA_OFFSET + 4L * MAX_FDS;
+
+  /** {@code SOL_SOCKET}. */
+  public static final int SOL_SOCKET = 1;
+
+  /** {@code SCM_RIGHTS}. */
+  public static final int SCM_RIGHTS = 1;
+
+  /** {@code MSG_CTRUNC}: the control data was truncated. */
+  public static final int MSG_CTRUNC = 0x08;
+
+  /** Size of {@code struct sockaddr_un}. */
+  public static final long SOCKADDR_UN_SIZE = 110;
+
+  /** Offset of {@code sun_path} in {@code struct sockaddr_un} (after the 2-byte family). */
+  public static final long SUN_PATH_OFFSET = 2;
+
+  /** Longest socket path, excluding the terminating NUL. */
+  public static final int SUN_PATH_MAX = 107;
+
+  private MsgHdrDescriptor() {}
+
+  /**
+   * {@code CMSG_LEN(4 * fds)}: the length field of a control message carrying {@code fds} fds.
+   *
+   * @param fds the count of fds
+   * @return the header length plus the fds
+   */
+  public static long cmsgLength(int fds) {
+    return CMSG_DATA_OFFSET + 4L * fds;
+  }
+}
