@@ -60,6 +60,7 @@ public final class VineyarddProcess
     cmd.add("-Xmx96m");
     cmd.add("-XX:+UseSerialGC");
     cmd.add("-XX:TieredStopAtLevel=1");
+    cmd.add("-Dio.netty.leakDetection.level=paranoid");
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
     cmd.add("io.cellar.server.Vineyardd");
@@ -128,6 +129,10 @@ public final class VineyarddProcess
       process.destroy();
       if (!process.waitFor(10, TimeUnit.SECONDS)) {
         process.destroyForcibly();
+      }
+      String text = log();
+      if (text.contains("LEAK:")) {
+        fail("vineyardd leaked buffers (Netty leak detector):\n" + text);
       }
     }
   }
