@@ -3,7 +3,6 @@ package io.cellar.core.meta;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
 import io.cellar.core.ObjectCreated;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
@@ -11,14 +10,12 @@ import io.cellar.core.id.IdGenerator;
 import io.cellar.core.id.ObjectIds;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -44,15 +41,10 @@ public final class MetaTree {
   private final IdGenerator ids;
   private final MetaStore metaStore;
   private final BlobCatalog blobs;
-  private final LongSupplier clockMillis;
 
-  private final Map<Long, StoredObject> objects = new HashMap<>();
-  private final MemberGraph graph = new MemberGraph();
-  private final NameTable names = new NameTable();
+  private final ObjectTable table;
   private final MetaWaiters waiters = new MetaWaiters();
   private final ObjectTreeIngest ingest;
-  private final ObjectTreeRenderer renderer;
-  private final DeletionPlanner planner;
 
   /**
    * An empty tree.
@@ -67,10 +59,8 @@ public final class MetaTree {
     this.ids = ids;
     this.metaStore = metaStore;
     this.blobs = blobs;
-    this.clockMillis = System::currentTimeMillis;
-    this.ingest = new ObjectTreeIngest(ids, clockMillis, objects::get);
-    this.renderer = new ObjectTreeRenderer(objects::get);
-    this.planner = new DeletionPlanner(graph);
+    this.table = new ObjectTable(metaStore);
+    this.ingest = new ObjectTreeIngest(ids, System::currentTimeMillis, table::find);
   }
 
   /**
@@ -114,16 +104,7 @@ public final class MetaTree {
         ingest.ingest(content, created);
         tops.add(created.size() - 1);
       }
-      Map<Long, ObjectNode> persisted = new LinkedHashMap<>();
-      for (StoredObject o : created) {
-        commit(o);
-        if (!o.isTransient()) {
-          persisted.put(o.id, PersistedForm.encode(o, objects::get));
-        }
-      }
-      if (!persisted.isEmpty()) {
-        metaStore.putObjects(persisted);
-      }
+      table.add(created);
       for (int top : tops) {
         StoredObject o = created.get(top);
         answers.add(new ObjectCreated(o.id, o.signature(), o.instanceId()));
@@ -154,9 +135,9 @@ public final class MetaTree {
         if (ObjectIds.isBlob(id)) {
           blobIds.add(id);
         } else {
-          StoredObject o = objects.get(id);
+          StoredObject o = table.find(id);
           if (o != null) {
-            out.set(ObjectIds.toText(id), renderer.render(o));
+            out.set(ObjectIds.toText(id), table.render(o));
           }
         }
       }
@@ -222,13 +203,13 @@ public final class MetaTree {
     Predicate<String> match = TypenameMatcher.compile(pattern, regex);
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     synchronized (lock) {
-      for (long id : new TreeSet<>(objects.keySet())) {
+      for (long id : table.ids()) {
         if (out.size() >= limit) {
           break;
         }
-        StoredObject o = objects.get(id);
+        StoredObject o = table.find(id);
         if (match.test(o.typename())) {
-          out.set(ObjectIds.toText(id), renderer.render(o));
+          out.set(ObjectIds.toText(id), table.render(o));
         }
       }
     }
@@ -260,7 +241,7 @@ public final class MetaTree {
       return blobSize(id) >= 0;
     }
     synchronized (lock) {
-      return objects.containsKey(id);
+      return table.contains(id);
     }
   }
 
@@ -271,7 +252,7 @@ public final class MetaTree {
    */
   public long objectCount() {
     synchronized (lock) {
-      return objects.size();
+      return table.size();
     }
   }
 
@@ -295,27 +276,14 @@ public final class MetaTree {
     if (fastpath) {
       Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
       for (long id : ids) {
-        if (freeable(id)) {
+        if (ObjectTable.freeable(id)) {
           freed.add(id);
         }
       }
-      return new DeleteResult(new long[0], toArray(freed));
+      return new DeleteResult(new long[0], ObjectTable.toArray(freed));
     }
     synchronized (lock) {
-      Set<Long> selected = planner.plan(ids, force, deep);
-      Set<Long> removed = new TreeSet<>();
-      Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
-      for (long id : selected) {
-        if (ObjectIds.isBlob(id)) {
-          if (freeable(id)) {
-            freed.add(id);
-          }
-        } else if (objects.containsKey(id)) {
-          removed.add(id);
-        }
-      }
-      removeLocked(removed);
-      return new DeleteResult(toArray(removed), toArray(freed));
+      return table.delete(ids, force, deep);
     }
   }
 
@@ -328,22 +296,12 @@ public final class MetaTree {
   public DeleteResult clear() {
     Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
     for (long id : blobs.sealedBlobIds()) {
-      if (freeable(id)) {
+      if (ObjectTable.freeable(id)) {
         freed.add(id);
       }
     }
     synchronized (lock) {
-      Set<Long> removed = new TreeSet<>(objects.keySet());
-      for (StoredObject o : objects.values()) {
-        for (MemberLink link : o.members.values()) {
-          if (freeable(link.id())) {
-            freed.add(link.id());
-          }
-        }
-      }
-      removeLocked(removed);
-      graph.clear();
-      return new DeleteResult(toArray(removed), toArray(freed));
+      return table.clear(freed);
     }
   }
 
@@ -364,21 +322,7 @@ public final class MetaTree {
           StatusCode.ASSERTION_FAILED, "blob " + ObjectIds.toText(id) + " cannot be persisted");
     }
     synchronized (lock) {
-      StoredObject top = require(id);
-      List<StoredObject> toPersist = new ArrayList<>();
-      collectTransient(top, toPersist);
-      if (toPersist.isEmpty()) {
-        return;
-      }
-      Map<Long, ObjectNode> writes = new LinkedHashMap<>();
-      for (StoredObject o : toPersist) {
-        writes.put(o.id, PersistedForm.encode(o, objects::get));
-      }
-      metaStore.putObjects(writes);
-      metaStore.putSignature(top.instanceId(), top.signature(), top.id);
-      for (StoredObject o : toPersist) {
-        o.attributes.put(StoredObject.TRANSIENT, false);
-      }
+      table.persist(table.require(id));
     }
   }
 
@@ -394,7 +338,7 @@ public final class MetaTree {
       return false;
     }
     synchronized (lock) {
-      return !require(id).isTransient();
+      return !table.require(id).isTransient();
     }
   }
 
@@ -414,11 +358,7 @@ public final class MetaTree {
           "label: " + keys.size() + " keys but " + values.size() + " values");
     }
     synchronized (lock) {
-      StoredObject o = require(id);
-      String merged =
-          LabelText.merge(o.attributes.path(StoredObject.LABELS).asText(""), keys, values);
-      o.attributes.set(StoredObject.LABELS, TextNode.valueOf(merged));
-      writeThroughIfPersisted(o);
+      table.label(table.require(id), keys, values);
     }
   }
 
@@ -446,7 +386,7 @@ public final class MetaTree {
     List<MetaWaiters.ObjectWaiter> ready;
     long copyId;
     synchronized (lock) {
-      StoredObject source = require(id);
+      StoredObject source = table.require(id);
       ObjectNode attributes = source.attributes.deepCopy();
       attributes.remove(StoredObject.NAME);
       Map<String, MemberLink> members = new LinkedHashMap<>(source.members);
@@ -459,8 +399,7 @@ public final class MetaTree {
         }
       }
       StoredObject copy = new StoredObject(ids.nextObjectId(), attributes, members);
-      commit(copy);
-      writeThroughIfPersisted(copy);
+      table.add(List.of(copy));
       copyId = copy.id;
       ready = waiters.takeReady(this::existsLocked);
     }
@@ -485,19 +424,7 @@ public final class MetaTree {
     }
     List<CompletableFuture<Long>> ready;
     synchronized (lock) {
-      StoredObject o = require(id);
-      if (o.isTransient()) {
-        throw CellarException.invalid(
-            "transient objects cannot have name, please persist it first");
-      }
-      Long previous = names.get(name);
-      if (previous != null && previous != id) {
-        clearNameAttribute(previous, name);
-      }
-      metaStore.putName(name, id);
-      names.put(name, id);
-      o.attributes.set(StoredObject.NAME, TextNode.valueOf(name));
-      writeThroughIfPersisted(o);
+      table.putName(name, table.require(id));
       ready = waiters.takeName(name);
     }
     for (CompletableFuture<Long> f : ready) {
@@ -514,7 +441,7 @@ public final class MetaTree {
    */
   public long getName(String name) {
     synchronized (lock) {
-      Long id = names.get(name);
+      Long id = table.name(name);
       if (id == null) {
         throw CellarException.notExists("name '" + name + "' does not exist");
       }
@@ -532,7 +459,7 @@ public final class MetaTree {
   public CompletableFuture<Long> awaitName(String name) {
     CompletableFuture<Long> future = new CompletableFuture<>();
     synchronized (lock) {
-      Long id = names.get(name);
+      Long id = table.name(name);
       if (id != null) {
         future.complete(id);
         return future;
@@ -560,7 +487,7 @@ public final class MetaTree {
   public Map<String, Long> listNames(String pattern, boolean regex, int limit) {
     Predicate<String> match = TypenameMatcher.compile(pattern, regex);
     synchronized (lock) {
-      return names.list(match, Math.max(0, limit));
+      return table.listNames(match, Math.max(0, limit));
     }
   }
 
@@ -572,12 +499,7 @@ public final class MetaTree {
    */
   public void dropName(String name) {
     synchronized (lock) {
-      Long id = names.get(name);
-      if (id != null) {
-        metaStore.dropName(name);
-        names.drop(name);
-        clearNameAttribute(id, name);
-      }
+      table.dropName(name);
     }
   }
 
@@ -594,85 +516,17 @@ public final class MetaTree {
 
   // ---------------------------------------------------------------- internals
 
-  private void commit(StoredObject o) {
-    objects.put(o.id, o);
-    for (MemberLink link : o.members.values()) {
-      graph.link(o.id, link.id());
-    }
-  }
-
-  /** Removes objects already detached from the graph, with their names and persisted copies. */
-  private void removeLocked(Set<Long> removed) {
-    List<Long> persisted = new ArrayList<>();
-    for (long id : removed) {
-      StoredObject o = objects.remove(id);
-      graph.forget(id);
-      if (!o.isTransient()) {
-        persisted.add(id);
-      }
-      for (String name : names.dropObject(id)) {
-        metaStore.dropName(name);
-      }
-    }
-    if (!persisted.isEmpty()) {
-      metaStore.deleteObjects(persisted);
-    }
-  }
-
-  private void collectTransient(StoredObject o, List<StoredObject> out) {
-    if (!o.isTransient() || out.contains(o)) {
-      return;
-    }
-    out.add(o);
-    for (MemberLink link : o.members.values()) {
-      StoredObject member = ObjectIds.isBlob(link.id()) ? null : objects.get(link.id());
-      if (member != null) {
-        collectTransient(member, out);
-      }
-    }
-  }
-
-  private void clearNameAttribute(long id, String name) {
-    StoredObject o = objects.get(id);
-    if (o != null && name.equals(o.attributes.path(StoredObject.NAME).asText(null))) {
-      o.attributes.remove(StoredObject.NAME);
-      writeThroughIfPersisted(o);
-    }
-  }
-
-  private void writeThroughIfPersisted(StoredObject o) {
-    if (!o.isTransient()) {
-      metaStore.putObjects(Map.of(o.id, PersistedForm.encode(o, objects::get)));
-    }
-  }
-
-  private StoredObject require(long id) {
-    StoredObject o = ObjectIds.isBlob(id) ? null : objects.get(id);
-    if (o == null) {
-      throw CellarException.notExists("object " + ObjectIds.toText(id) + " does not exist");
-    }
-    return o;
-  }
-
   private boolean existsLocked(long id) {
-    return ObjectIds.isBlob(id) || objects.containsKey(id);
+    return ObjectIds.isBlob(id) || table.contains(id);
   }
 
   private long blobSize(long id) {
     return id == ObjectIds.EMPTY_BLOB ? 0 : blobs.blobSize(id);
   }
 
-  private static boolean freeable(long id) {
-    return ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB && id != ObjectIds.INVALID;
-  }
-
   private void completeObjects(List<MetaWaiters.ObjectWaiter> ready) {
     for (MetaWaiters.ObjectWaiter w : ready) {
       w.future.complete(get(w.ids));
     }
-  }
-
-  private static long[] toArray(Set<Long> ids) {
-    return ids.stream().mapToLong(Long::longValue).toArray();
   }
 }

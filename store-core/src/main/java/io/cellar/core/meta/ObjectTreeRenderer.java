@@ -33,9 +33,17 @@ final class ObjectTreeRenderer {
     object.attributes.properties().forEach(e -> fields.put(e.getKey(), e.getValue().deepCopy()));
     for (Map.Entry<String, MemberLink> m : object.members.entrySet()) {
       MemberLink link = m.getValue();
-      StoredObject member = ObjectIds.isBlob(link.id()) ? null : lookup.apply(link.id());
-      fields.put(
-          m.getKey(), member == null ? blobStub(link.id(), link.instanceId(), 0) : render(member));
+      if (ObjectIds.isBlob(link.id())) {
+        fields.put(m.getKey(), blobStub(link.id(), link.instanceId(), 0));
+      } else {
+        StoredObject member = lookup.apply(link.id());
+        // a member cannot be deleted while linked; a placeholder keeps a broken link visible
+        fields.put(
+            m.getKey(),
+            member == null
+                ? JsonNodeFactory.instance.objectNode().put("id", ObjectIds.toText(link.id()))
+                : render(member));
+      }
     }
     fields.put("id", TextNode.valueOf(ObjectIds.toText(object.id)));
     ObjectNode out = JsonNodeFactory.instance.objectNode();
