@@ -39,7 +39,6 @@ public final class MetaTree {
   private final Object lock = new Object();
   private final long instanceId;
   private final IdGenerator ids;
-  private final MetaStore metaStore;
   private final BlobCatalog blobs;
 
   private final ObjectTable table;
@@ -57,7 +56,6 @@ public final class MetaTree {
   public MetaTree(long instanceId, IdGenerator ids, MetaStore metaStore, BlobCatalog blobs) {
     this.instanceId = instanceId;
     this.ids = ids;
-    this.metaStore = metaStore;
     this.blobs = blobs;
     this.table = new ObjectTable(metaStore);
     this.ingest = new ObjectTreeIngest(ids, System::currentTimeMillis, table::find);
