@@ -140,4 +140,25 @@ class MetaTreeAttributesTest {
     assertFalse(get(copy).has("__name"));
     assertEquals("orig", get(id).get("__name").textValue());
   }
+
+  @Test
+  void objectsCreatedPersistedAreWrittenWithLinksToNewMembers() {
+    ObjectCreated c =
+        f.tree.create(
+            object(
+                "my::Outer",
+                "'transient':false",
+                "'inner':{'typename':'my::Inner<int>','instance_id':0,'transient':false}"));
+    Map<Long, ObjectNode> stored = f.store.objects();
+    assertEquals(2, stored.size());
+    String link = stored.get(c.id()).get("inner").textValue();
+    assertTrue(link.startsWith("lo") && link.endsWith(".my::Inner"), link);
+  }
+
+  @Test
+  void largeUnsignedSignaturesNeverComeBackNegative() {
+    ObjectCreated c = f.tree.create(object("my::T", "'signature':18446744073709551614"));
+    assertEquals(-2L, c.signature());
+    assertEquals("18446744073709551614", get(c.id()).get("signature").toString());
+  }
 }
