@@ -188,8 +188,10 @@ public final class MetaTree {
   }
 
   /**
-   * Lists objects whose typename matches ({@code list_data}), then sealed blobs if the pattern
-   * matches {@code vineyard::Blob}; at most {@code limit} entries, objects in id order.
+   * Lists objects whose typename matches ({@code list_data}), then sealed blobs if the pattern,
+   * read as a glob even when {@code regex} is set (as the reference does), matches {@code
+   * vineyard::Blob}; at most {@code limit} entries, objects in id order. Unlike the reference,
+   * which lists nothing for a malformed regex, that is an error here.
    *
    * @param pattern an fnmatch glob, or a regex matching the whole typename when {@code regex}
    * @param regex whether the pattern is a regular expression
@@ -211,7 +213,9 @@ public final class MetaTree {
         }
       }
     }
-    if (out.size() < limit && match.test(StoredObject.BLOB_TYPENAME)) {
+    // as the reference, blobs are added when the pattern read as a glob matches, even with regex
+    if (out.size() < limit
+        && TypenameMatcher.compile(pattern, false).test(StoredObject.BLOB_TYPENAME)) {
       long[] sealed = blobs.sealedBlobIds().clone();
       Arrays.sort(sealed);
       for (long id : sealed) {
