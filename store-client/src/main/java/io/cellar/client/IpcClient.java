@@ -58,6 +58,17 @@ public final class IpcClient extends ProtocolClient {
   }
 
   /**
+   * Registers over an already connected socket.
+   *
+   * @param socket the connected socket; owned by the client from now on
+   * @return the registered client
+   * @throws IOException when registration fails
+   */
+  public static IpcClient over(UnixDomainSocket socket) throws IOException {
+    return new IpcClient(socket);
+  }
+
+  /**
    * Connects to the socket named by {@code VINEYARD_IPC_SOCKET}, as {@code vineyard.connect()} does
    * with no arguments.
    *

@@ -64,6 +64,18 @@ public final class UnixDomainSocket implements ByteStream {
   }
 
   /**
+   * Takes over an already connected {@code AF_UNIX} stream socket (one end of a {@code socketpair},
+   * or a socket handed over by a supervisor).
+   *
+   * @param fd the connected socket; owned by the result from now on
+   * @param label the path to name in messages
+   * @return the socket
+   */
+  public static UnixDomainSocket adopt(int fd, Path label) {
+    return new UnixDomainSocket(label, fd);
+  }
+
+  /**
    * The socket file this socket is connected to.
    *
    * @return the path given to {@link #connect(Path)}

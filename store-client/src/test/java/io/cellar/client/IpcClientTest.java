@@ -1,0 +1,199 @@
+package io.cellar.client;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.client.testing.FakeVineyardd;
+import io.cellar.client.testing.FakeVineyardd.Misbehaviour;
+import io.cellar.client.testing.NativePeer;
+import io.cellar.client.transport.UnixDomainSocket;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.ObjectIds;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The IPC client against an in-process fake server on a socketpair. */
+@Timeout(30)
+@SuppressWarnings("try")
+class IpcClientTest {
+  private static final long ARENA = 1 << 20;
+
+  private record Pair(IpcClient client, FakeVineyardd server) {}
+
+  private static Pair start(Misbehaviour misbehaviour) throws Throwable {
+    int[] fds = NativePeer.socketPair();
+    FakeVineyardd server = new FakeVineyardd(fds[1], ARENA, misbehaviour);
+    IpcClient client = IpcClient.over(UnixDomainSocket.adopt(fds[0], Path.of("test")));
+    return new Pair(client, server);
+  }
+
+  private static long openFds() throws IOException {
+    try (var s = Files.list(Path.of("/proc/self/fd"))) {
+      return s.count();
+    }
+  }
+
+  @Test
+  void registersWithAllSixFieldsLikeTheCppClient() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server()) {
+      p.client().close();
+      ObjectNode register = p.server().requests().get(0);
+      assertEquals(
+          "{\"type\":\"register_request\",\"version\":\"0.24.4\",\"store_type\":1,"
+              + "\"session_id\":0,\"username\":\"\",\"password\":\"\"}",
+          register.toString());
+      assertEquals("exit_request", p.server().requests().get(1).path("type").asText());
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void aCreatedBlobIsWrittenInPlaceAndReadBackWithoutACopy() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      byte[] hello = "hello, arena".getBytes(StandardCharsets.UTF_8);
+      Blob sealed;
+      try (BlobWriter writer = client.createBlob(hello.length)) {
+        MemorySegment.copy(MemorySegment.ofArray(hello), 0, writer.segment(), 0, hello.length);
+        sealed = writer.seal();
+      }
+      // the server sees the bytes in its own mapping of the arena: the write was the only copy
+      long offset =
+          p.server().requests().stream()
+              .filter(r -> r.path("type").asText().equals("seal_request"))
+              .count();
+      assertEquals(1, offset);
+      Blob read = client.getBlob(sealed.id());
+      assertArrayEquals(hello, read.segment().toArray(ValueLayout.JAVA_BYTE));
+      assertTrue(read.segment().isReadOnly());
+      assertTrue(client.isInsideMapping(read.segment()));
+      assertEquals(1, client.arenas().size(), "one arena, received once");
+      assertEquals(ARENA - 8, client.arenas().get(0).length());
+      byte[] viaAgrona = new byte[hello.length];
+      read.buffer().getBytes(0, viaAgrona);
+      assertArrayEquals(hello, viaAgrona);
+    }
+  }
+
+  @Test
+  void theArenaFdIsReceivedOnceAcrossCreatesAndGets() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      long before = openFds();
+      for (int i = 0; i < 5; i++) {
+        client.putBytes(new byte[] {(byte) i});
+      }
+      long other = p.server().addSealedBlob(new byte[] {9, 8, 7});
+      assertArrayEquals(
+          new byte[] {9, 8, 7}, client.getBlob(other).segment().toArray(ValueLayout.JAVA_BYTE));
+      assertEquals(before + 1, openFds(), "exactly one fd received for the one arena");
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void aReaderThatNeverCreatedGetsTheFdWithItsFirstGet() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      long a = p.server().addSealedBlob("first".getBytes(StandardCharsets.UTF_8));
+      long b = p.server().addSealedBlob("second".getBytes(StandardCharsets.UTF_8));
+      Map<Long, Blob> blobs = client.getBlobs(List.of(a, b, a));
+      assertEquals(2, blobs.size());
+      assertEquals(
+          "second",
+          new String(
+              blobs.get(b).segment().toArray(ValueLayout.JAVA_BYTE), StandardCharsets.UTF_8));
+      assertTrue(client.arenas().get(0).readWriteMapping() == null, "reads map read-only");
+    }
+  }
+
+  @Test
+  void aMissingBlobIsObjectNotExists() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      CellarException e =
+          assertThrows(CellarException.class, () -> client.getBlob(ObjectIds.BLOB_BIT | 999));
+      assertEquals(StatusCode.OBJECT_NOT_EXISTS, e.status());
+    }
+  }
+
+  @Test
+  void zeroBytesGiveTheEmptyBlobWithoutAServerCall() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      Blob empty = client.putBytes(new byte[0]);
+      assertEquals(ObjectIds.EMPTY_BLOB, empty.id());
+      assertEquals(1, p.server().requests().size(), "only register_request was sent");
+    }
+  }
+
+  @Test
+  void aWrongAnnouncementIsDetected() throws Throwable {
+    Pair p = start(Misbehaviour.WRONG_ANNOUNCEMENT);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      IOException e = assertThrows(IOException.class, () -> client.createBlob(10));
+      assertTrue(e.getMessage().contains("announced"), e.getMessage());
+    }
+  }
+
+  @Test
+  void twoFdsInOneMessageAreRefusedAndClosed() throws Throwable {
+    Pair p = start(Misbehaviour.TWO_FDS_IN_ONE_MESSAGE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      long before = openFds();
+      IOException e = assertThrows(IOException.class, () -> client.createBlob(10));
+      assertTrue(e.getMessage().contains("exactly one"), e.getMessage());
+      assertEquals(before, openFds(), "both received fds were closed");
+    }
+  }
+
+  @Test
+  void errorRepliesCarryTheServersCode() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      CellarException e = assertThrows(CellarException.class, () -> client.persist(5));
+      assertEquals(StatusCode.INVALID, e.status());
+      assertTrue(e.getMessage().contains("persist_request"));
+      // the connection is still usable afterwards
+      assertEquals(ObjectIds.EMPTY_BLOB, client.createBlob(0).seal().id());
+      assertFalse(client.putBytes(new byte[] {1}).segment().byteSize() == 0);
+    }
+  }
+
+  @Test
+  void closingUnmapsTheArenaAndClosesItsFd() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server()) {
+      long before = openFds();
+      Blob blob = p.client().putBytes(new byte[] {1, 2, 3});
+      assertEquals(before + 1, openFds(), "the arena fd was received");
+      p.client().close();
+      assertEquals(before - 1, openFds(), "the arena fd and the client's socket are closed");
+      assertThrows(IllegalStateException.class, () -> blob.segment().get(ValueLayout.JAVA_BYTE, 0));
+      assertThrows(IOException.class, () -> p.client().putBytes(new byte[] {1}));
+    }
+  }
+}
