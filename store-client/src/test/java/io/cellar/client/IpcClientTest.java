@@ -50,15 +50,14 @@ class IpcClientTest {
   @Test
   void registersWithAllSixFieldsLikeTheCppClient() throws Throwable {
     Pair p = start(Misbehaviour.NONE);
-    try (FakeVineyardd server = p.server()) {
-      p.client().close();
-      ObjectNode register = p.server().requests().get(0);
-      assertEquals(
-          "{\"type\":\"register_request\",\"version\":\"0.24.4\",\"store_type\":1,"
-              + "\"session_id\":0,\"username\":\"\",\"password\":\"\"}",
-          register.toString());
-      assertEquals("exit_request", p.server().requests().get(1).path("type").asText());
-    }
+    p.client().close();
+    p.server().close(); // waits until the fake has read everything
+    ObjectNode register = p.server().requests().get(0);
+    assertEquals(
+        "{\"type\":\"register_request\",\"version\":\"0.24.4\",\"store_type\":1,"
+            + "\"session_id\":0,\"username\":\"\",\"password\":\"\"}",
+        register.toString());
+    assertEquals("exit_request", p.server().requests().get(1).path("type").asText());
     assertNull(p.server().failure());
   }
 
