@@ -1,0 +1,230 @@
+package io.cellar.core.memory;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One {@code memfd_create} file, sized with {@code ftruncate} and mapped whole, {@code MAP_SHARED},
+ * read and write, as one {@link MemorySegment} (any size, including more than 2 GiB). Other
+ * processes that receive {@link #fd()} and map it see the same bytes.
+ *
+ * <p>Options: populate the whole file at {@code mmap} time ({@code MAP_POPULATE}, as vineyardd's
+ * {@code --reserve_memory}), and 2 MiB huge pages ({@code MFD_HUGETLB|MFD_HUGE_2MB}); when the
+ * system has no huge pages to give, the arena falls back to normal pages and logs one line.
+ *
+ * <p><b>Ownership.</b> The arena owns the fd and the mapping until {@link #close()}, which unmaps
+ * and closes the fd. Its {@link #segment()} (and every slice of it) belongs to a shared FFM arena
+ * closed at the same time, so a late access throws {@link IllegalStateException} instead of
+ * touching unmapped memory.
+ *
+ * <p><b>Threading.</b> All methods are thread-safe; the segment may be read and written from any
+ * thread (the arena adds no synchronisation to the bytes). {@link #close()} must not race with
+ * accesses the caller still cares about.
+ */
+public final class MemfdArena implements AutoCloseable {
+  /** The huge page size used with {@code hugePages}: 2 MiB. */
+  public static final long HUGE_PAGE_SIZE = 2L << 20;
+
+  private static final Logger LOG = LoggerFactory.getLogger(MemfdArena.class);
+
+  private final int fd;
+  private final long size;
+  private final long address;
+  private final boolean hugePages;
+  private final Arena scope;
+  private final MemorySegment segment;
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile boolean populateWriteSupported = true;
+
+  private MemfdArena(int fd, long size, long address, boolean hugePages) {
+    this.fd = fd;
+    this.size = size;
+    this.address = address;
+    this.hugePages = hugePages;
+    this.scope = Arena.ofShared();
+    this.segment = reinterpret(address, size, scope);
+  }
+
+  /**
+   * Creates and maps an arena.
+   *
+   * @param name the memfd's name (shown as {@code /memfd:<name>} in {@code /proc})
+   * @param size the file length in bytes, at least 1; rounded up to the page size (to 2 MiB with
+   *     huge pages)
+   * @param populate fault every page in now ({@code MAP_POPULATE}); costs time proportional to size
+   * @param hugePages try 2 MiB huge pages first, falling back to normal pages with one log line
+   * @return the mapped arena, owned by the caller
+   * @throws ErrnoException when the memfd cannot be created, sized or mapped with normal pages
+   */
+  public static MemfdArena create(String name, long size, boolean populate, boolean hugePages) {
+    if (size <= 0) {
+      throw new IllegalArgumentException("arena size must be positive: " + size);
+    }
+    if (hugePages) {
+      long hugeSize = roundUp(size, HUGE_PAGE_SIZE);
+      try {
+        return map(name, hugeSize, populate, Libc.MFD_HUGETLB | Libc.MFD_HUGE_2MB, true);
+      } catch (ErrnoException e) {
+        LOG.info(
+            "huge pages unavailable for arena {} of {} bytes ({}); using normal pages",
+            name,
+            hugeSize,
+            e.getMessage());
+      }
+    }
+    return map(name, roundUp(size, Libc.pageSize()), populate, 0, false);
+  }
+
+  private static MemfdArena map(
+      String name, long size, boolean populate, int extraFlags, boolean huge) {
+    int fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | extraFlags);
+    try {
+      Libc.ftruncate(fd, size);
+      int flags = Libc.MAP_SHARED | (populate ? Libc.MAP_POPULATE : 0);
+      long address = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, flags, fd, 0);
+      return new MemfdArena(fd, size, address, huge);
+    } catch (RuntimeException e) {
+      closeQuietly(fd, e);
+      throw e;
+    }
+  }
+
+  /**
+   * The file descriptor, open until {@link #close()}; callers pass it to clients but never close
+   * it.
+   *
+   * @return the fd
+   */
+  public int fd() {
+    return fd;
+  }
+
+  /**
+   * The file and mapping length.
+   *
+   * @return bytes, a multiple of the page size
+   */
+  public long size() {
+    return size;
+  }
+
+  /**
+   * The mapping's start address in this process (page aligned).
+   *
+   * @return the address
+   */
+  public long address() {
+    return address;
+  }
+
+  /**
+   * Whether the arena got huge pages.
+   *
+   * @return true when backed by 2 MiB pages
+   */
+  public boolean hugePages() {
+    return hugePages;
+  }
+
+  /**
+   * The whole mapping, writable, valid until {@link #close()}.
+   *
+   * @return the segment of {@link #size()} bytes at {@link #address()}
+   */
+  public MemorySegment segment() {
+    return segment;
+  }
+
+  /**
+   * Faults a byte range in ahead of use ({@code madvise(MADV_POPULATE_WRITE)}) without changing its
+   * contents. The range is widened to whole pages and clipped to the arena. On kernels without
+   * {@code MADV_POPULATE_WRITE} (EINVAL) this does nothing, quietly, from then on. Costs time
+   * proportional to the pages not yet present.
+   *
+   * @param offset the first byte
+   * @param length bytes from there
+   * @throws ErrnoException when the kernel refuses for another reason (e.g. ENOMEM)
+   */
+  public void populate(long offset, long length) {
+    if (!populateWriteSupported || length <= 0) {
+      return;
+    }
+    int errno = advise(offset, length, Libc.MADV_POPULATE_WRITE);
+    if (errno == Libc.EINVAL) {
+      populateWriteSupported = false;
+    } else if (errno != 0) {
+      throw new ErrnoException(
+          "madvise(MADV_POPULATE_WRITE, " + offset + "+" + length + ")", errno);
+    }
+  }
+
+  /**
+   * Gives a byte range's pages back to the system ({@code madvise(MADV_REMOVE)}); the range reads
+   * as zeros afterwards and faults again on next use. Only whole pages inside the range are freed.
+   *
+   * @param offset the first byte
+   * @param length bytes from there
+   * @throws ErrnoException when the kernel refuses
+   */
+  public void discard(long offset, long length) {
+    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
+    long start = roundUp(Math.max(0, offset), page);
+    long end = Math.min(size, offset + length) & -page;
+    if (end <= start) {
+      return;
+    }
+    int errno = Libc.madvise(address + start, end - start, Libc.MADV_REMOVE);
+    if (errno != 0) {
+      throw new ErrnoException("madvise(MADV_REMOVE, " + start + "+" + (end - start) + ")", errno);
+    }
+  }
+
+  private int advise(long offset, long length, int advice) {
+    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
+    long start = Math.max(0, offset) & -page;
+    long end = Math.min(size, roundUp(offset + length, page));
+    if (end <= start) {
+      return 0;
+    }
+    return Libc.madvise(address + start, end - start, advice);
+  }
+
+  /** Unmaps the arena and closes its fd. Idempotent. Segments of this arena become inaccessible. */
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    scope.close();
+    try {
+      Libc.munmap(address, size);
+    } finally {
+      Libc.close(fd);
+    }
+  }
+
+  @SuppressWarnings("restricted")
+  private static MemorySegment reinterpret(long address, long size, Arena scope) {
+    return MemorySegment.ofAddress(address).reinterpret(size, scope, null);
+  }
+
+  private static void closeQuietly(int fd, RuntimeException cause) {
+    try {
+      Libc.close(fd);
+    } catch (RuntimeException e) {
+      cause.addSuppressed(e);
+    }
+  }
+
+  static long roundUp(long value, long alignment) {
+    return (value + alignment - 1) & -alignment;
+  }
+
+  @Override
+  public String toString() {
+    return "MemfdArena[fd=" + fd + ", size=" + size + (hugePages ? ", huge pages]" : "]");
+  }
+}
