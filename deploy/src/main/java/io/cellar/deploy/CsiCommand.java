@@ -1,0 +1,88 @@
+package io.cellar.deploy;
+
+import io.cellar.csi.CsiServer;
+import io.cellar.csi.ObjectReaper;
+import io.cellar.csi.SocketRoot;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code vineyardctl csi}: runs the CSI driver {@code csi.vineyard.v6d.io} (Identity, Controller
+ * and Node services) on a UNIX socket until the process is stopped.
+ */
+@Command(
+    name = "csi",
+    mixinStandardHelpOptions = true,
+    description = "Run the vineyard CSI driver (Identity, Controller and Node services).")
+public final class CsiCommand implements Callable<Integer> {
+
+  @CommandLine.Spec private CommandLine.Model.CommandSpec spec;
+
+  @Option(
+      names = {"--endpoint", "-f"},
+      required = true,
+      paramLabel = "unix:///PATH",
+      description = "The CSI endpoint: a UNIX socket, unix:///path/to/csi.sock.")
+  private String endpoint;
+
+  @Option(
+      names = "--nodeid",
+      required = true,
+      paramLabel = "NODE",
+      description = "This node's id (the Kubernetes node name).")
+  private String nodeId;
+
+  @Option(
+      names = "--socket-root",
+      paramLabel = "DIR",
+      description =
+          "Where vineyard clusters' socket directories live, <DIR>/<ns>/<name>/vineyard.sock"
+              + " (default: ${DEFAULT-VALUE}).")
+  private Path socketRoot = SocketRoot.DEFAULT;
+
+  @Option(
+      names = "--publish-any-node",
+      description =
+          "Let ControllerPublishVolume accept any node id (a controller running apart from the"
+              + " node plugins). Without it only --nodeid is a known node.")
+  private boolean publishAnyNode;
+
+  /** Creates the command (picocli instantiates it). */
+  public CsiCommand() {}
+
+  /**
+   * Starts the driver and serves until the process is stopped (SIGTERM closes it cleanly).
+   *
+   * @return 0 after a clean stop
+   * @throws Exception when the driver cannot start
+   */
+  @Override
+  public Integer call() throws Exception {
+    Path socket;
+    try {
+      socket = CsiServer.Config.parseEndpoint(endpoint);
+    } catch (IllegalArgumentException e) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Invalid value for option '--endpoint': " + e.getMessage());
+    }
+    if (nodeId.isBlank()) {
+      throw new CommandLine.ParameterException(
+          spec.commandLine(), "Invalid value for option '--nodeid': must not be empty");
+    }
+    CsiServer server =
+        CsiServer.start(
+            new CsiServer.Config(
+                socket,
+                nodeId,
+                socketRoot,
+                CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE,
+                publishAnyNode),
+            ObjectReaper.NOT_BUILT);
+    Runtime.getRuntime().addShutdownHook(new Thread(server::close, "csi-shutdown"));
+    server.awaitTermination();
+    return 0;
+  }
+}
