@@ -1,5 +1,6 @@
 package io.cellar.deploy;
 
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import picocli.CommandLine;
@@ -38,7 +39,19 @@ public final class Vineyardctl implements Runnable {
    * @return the exit status: 0 success, 1 failure, 2 usage error
    */
   public static int run(String... args) {
+    return run(new PrintWriter(System.err, true), args);
+  }
+
+  /**
+   * Runs the command line without exiting, with usage errors written to {@code err}.
+   *
+   * @param err where usage errors and the usage go
+   * @param args the arguments
+   * @return the exit status: 0 success, 1 failure, 2 usage error
+   */
+  public static int run(PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new Vineyardctl());
+    commandLine.setErr(err);
     commandLine.setParameterExceptionHandler(Vineyardctl::usageError);
     return commandLine.execute(args);
   }

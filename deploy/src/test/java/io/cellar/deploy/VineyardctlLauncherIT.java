@@ -1,0 +1,92 @@
+package io.cellar.deploy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.csi.proto.GetPluginInfoRequest;
+import io.cellar.csi.proto.GetPluginInfoResponse;
+import io.cellar.csi.proto.IdentityGrpc;
+import io.cellar.csi.proto.NodeGetInfoRequest;
+import io.cellar.csi.proto.NodeGrpc;
+import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.unix.DomainSocketAddress;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Starts the packaged driver through {@code bin/vineyardctl} and talks CSI to it. */
+class VineyardctlLauncherIT {
+
+  @TempDir Path tmp;
+
+  @Test
+  void launcherServesCsiAndCleansUpOnSigterm() throws Exception {
+    Path repo = Path.of(System.getProperty("cellar.repo.root", "..")).toAbsolutePath().normalize();
+    Path socket = tmp.resolve("csi.sock");
+    Process driver =
+        new ProcessBuilder(
+                repo.resolve("bin/vineyardctl").toString(),
+                "csi",
+                "--endpoint",
+                "unix://" + socket,
+                "--nodeid",
+                "node-7",
+                "--socket-root",
+                tmp.resolve("root").toString())
+            .redirectErrorStream(true)
+            .start();
+    List<String> output = new ArrayList<>();
+    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    try {
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = lines.readLine()) != null) { // the driver logs one line when it serves
+        output.add(line);
+        if (line.contains("serving on")) {
+          break;
+        }
+      }
+      assertTrue(driver.isAlive(), "driver exited: " + output);
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+              .channelType(EpollDomainSocketChannel.class)
+              .eventLoopGroup(loop)
+              .usePlaintext()
+              .build();
+      try {
+        GetPluginInfoResponse info =
+            IdentityGrpc.newBlockingStub(channel)
+                .getPluginInfo(GetPluginInfoRequest.getDefaultInstance());
+        assertEquals("csi.vineyard.v6d.io", info.getName());
+        assertEquals(
+            "node-7",
+            NodeGrpc.newBlockingStub(channel)
+                .nodeGetInfo(NodeGetInfoRequest.getDefaultInstance())
+                .getNodeId());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      driver.destroy(); // SIGTERM: the shutdown hook closes the server
+      assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "driver did not stop on SIGTERM");
+      assertFalse(Files.exists(socket), "socket file left behind");
+    } finally {
+      driver.destroyForcibly();
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
+}
