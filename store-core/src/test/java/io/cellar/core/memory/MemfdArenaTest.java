@@ -1,0 +1,158 @@
+package io.cellar.core.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.core.error.StatusCode;
+import java.io.IOException;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import org.junit.jupiter.api.Test;
+
+class MemfdArenaTest {
+  private static final long MB = 1L << 20;
+
+  @Test
+  void aSecondMappingOfTheFdSeesTheSameBytes() {
+    try (MemfdArena arena = MemfdArena.create("test", 4 * MB, false, false)) {
+      assertEquals(4 * MB, arena.size());
+      assertEquals(0, arena.address() % Libc.pageSize());
+      long other =
+          Libc.mmap(arena.size(), Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, arena.fd(), 0);
+      try {
+        MemorySegment second = view(other, arena.size());
+        arena.segment().set(ValueLayout.JAVA_LONG, 4096, 0x1122334455667788L);
+        assertEquals(0x1122334455667788L, second.get(ValueLayout.JAVA_LONG, 4096));
+        second.set(ValueLayout.JAVA_BYTE, arena.size() - 1, (byte) 7);
+        assertEquals(7, arena.segment().get(ValueLayout.JAVA_BYTE, arena.size() - 1));
+      } finally {
+        Libc.munmap(other, arena.size());
+      }
+    }
+  }
+
+  @Test
+  void theProcFdPathOpensTheSameFile() throws IOException {
+    try (MemfdArena arena = MemfdArena.create("proc-view", 2 * MB, false, false)) {
+      arena.segment().setString(MB, "hello cellar");
+      Path fdPath = Path.of("/proc/self/fd/" + arena.fd());
+      assertTrue(Files.readSymbolicLink(fdPath).toString().contains("memfd:proc-view"));
+      try (FileChannel ch =
+          FileChannel.open(fdPath, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+        assertEquals(2 * MB, ch.size());
+        ByteBuffer buf = ByteBuffer.allocate(12);
+        ch.read(buf, MB);
+        assertEquals(
+            "hello cellar", new String(buf.array(), java.nio.charset.StandardCharsets.US_ASCII));
+        ch.write(ByteBuffer.wrap(new byte[] {42}), 3);
+      }
+      assertEquals(42, arena.segment().get(ValueLayout.JAVA_BYTE, 3));
+    }
+  }
+
+  @Test
+  void aFourGibArenaIsTouchedLazily() throws IOException {
+    long size = 4L << 30;
+    long before = rssShmemKb();
+    try (MemfdArena arena = MemfdArena.create("big", size + 4096, false, false)) {
+      MemorySegment s = arena.segment();
+      assertTrue(s.byteSize() > Integer.MAX_VALUE);
+      long[] offsets = {0, size / 2 + 3, size + 4095 - 8};
+      for (long off : offsets) {
+        s.set(ValueLayout.JAVA_LONG_UNALIGNED, off, off * 31);
+      }
+      for (long off : offsets) {
+        assertEquals(off * 31, s.get(ValueLayout.JAVA_LONG_UNALIGNED, off));
+      }
+      long grown = rssShmemKb() - before;
+      assertTrue(grown < 64 * 1024, "touching three spots faulted " + grown + " KiB");
+    }
+  }
+
+  @Test
+  void populateFaultsPagesInWithoutChangingThem() throws IOException {
+    try (MemfdArena arena = MemfdArena.create("populate", 64 * MB, false, false)) {
+      arena.segment().set(ValueLayout.JAVA_INT, 16, 1234);
+      long before = rssShmemKb();
+      arena.populate(5, 32 * MB);
+      long grown = rssShmemKb() - before;
+      assertEquals(1234, arena.segment().get(ValueLayout.JAVA_INT, 16));
+      assertTrue(grown >= 16 * 1024, "populate of 32 MiB grew shared RSS by " + grown + " KiB");
+    }
+  }
+
+  @Test
+  void discardGivesPagesBackAndTheyReadAsZero() {
+    try (MemfdArena arena = MemfdArena.create("discard", 4 * MB, true, false)) {
+      arena.segment().set(ValueLayout.JAVA_LONG, MB, -1L);
+      arena.segment().set(ValueLayout.JAVA_LONG, 0, -1L);
+      arena.discard(MB, MB);
+      assertEquals(0L, arena.segment().get(ValueLayout.JAVA_LONG, MB));
+      assertEquals(-1L, arena.segment().get(ValueLayout.JAVA_LONG, 0));
+    }
+  }
+
+  @Test
+  void hugePagesFallBackToNormalPagesWhenTheSystemHasNone() {
+    try (MemfdArena arena = MemfdArena.create("huge", 3 * MB, false, true)) {
+      long page = arena.hugePages() ? MemfdArena.HUGE_PAGE_SIZE : Libc.pageSize();
+      assertEquals(0, arena.size() % page);
+      assertTrue(arena.size() >= 3 * MB);
+      arena.segment().set(ValueLayout.JAVA_LONG, arena.size() - 8, 99L);
+      assertEquals(99L, arena.segment().get(ValueLayout.JAVA_LONG, arena.size() - 8));
+    }
+  }
+
+  @Test
+  void closeUnmapsAndLateAccessThrowsInsteadOfCrashing() {
+    MemfdArena arena = MemfdArena.create("closed", MB, false, false);
+    MemorySegment s = arena.segment().asSlice(64, 64);
+    int fd = arena.fd();
+    arena.close();
+    arena.close();
+    assertThrows(IllegalStateException.class, () -> s.get(ValueLayout.JAVA_BYTE, 0));
+    assertFalse(Files.exists(Path.of("/proc/self/fd/" + fd)) && isMemfd(fd));
+  }
+
+  @Test
+  void failedCallsNameTheCallAndTheErrno() {
+    ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.ftruncate(-1, 10));
+    assertEquals(Libc.EBADF, e.errno());
+    assertEquals(StatusCode.IO_ERROR, e.status());
+    assertTrue(e.getMessage().startsWith("ftruncate(fd=-1, 10) failed: EBADF ("), e.getMessage());
+    assertTrue(e.getMessage().toLowerCase().contains("bad file"), e.getMessage());
+    assertEquals(Libc.EINVAL, Libc.madvise(4095, 10, Libc.MADV_DONTNEED));
+    assertThrows(IllegalArgumentException.class, () -> MemfdArena.create("zero", 0, false, false));
+  }
+
+  private static boolean isMemfd(int fd) {
+    try {
+      return Files.readSymbolicLink(Path.of("/proc/self/fd/" + fd))
+          .toString()
+          .contains("memfd:closed");
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  @SuppressWarnings("restricted")
+  private static MemorySegment view(long address, long size) {
+    return MemorySegment.ofAddress(address).reinterpret(size);
+  }
+
+  static long rssShmemKb() throws IOException {
+    for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+      if (line.startsWith("RssShmem:")) {
+        return Long.parseLong(line.replaceAll("[^0-9]", ""));
+      }
+    }
+    throw new IllegalStateException("no RssShmem in /proc/self/status");
+  }
+}
