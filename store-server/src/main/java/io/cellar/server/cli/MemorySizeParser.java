@@ -1,15 +1,15 @@
 package io.cellar.server.cli;
 
+import io.cellar.core.memory.MemorySize;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 
 /**
- * Reads {@code --size} as vineyardd does ({@code parse_memory_size}): a plain number of bytes, or a
- * number with a suffix K, M, G, T, P or E meaning powers of two (only the first suffix letter
- * counts, so {@code Gi} and {@code GB} work too). An empty value means the cgroup memory limit,
- * else the physical memory, else 16 GiB.
+ * Reads {@code --size} as vineyardd does: a value is parsed by store-core's {@link MemorySize}
+ * ({@code parse_memory_size}: bytes, or K/M/G/T/P/E as powers of two, only the first suffix letter
+ * read); an empty value means the cgroup memory limit, else the physical memory, else 16 GiB.
  *
  * <p>Stateless and thread-safe.
  */
@@ -27,45 +27,7 @@ public final class MemorySizeParser {
    * @throws IllegalArgumentException when the text is not a size
    */
   public static long parse(String text) {
-    String t = text.trim();
-    if (t.isEmpty()) {
-      return systemDefault();
-    }
-    int i = 0;
-    while (i < t.length() && (Character.isDigit(t.charAt(i)) || t.charAt(i) == '.')) {
-      i++;
-    }
-    if (i == 0) {
-      throw new IllegalArgumentException("not a memory size: '" + text + "'");
-    }
-    double number;
-    try {
-      number = Double.parseDouble(t.substring(0, i));
-    } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("not a memory size: '" + text + "'", e);
-    }
-    String suffix = t.substring(i).trim();
-    int shift = 0;
-    if (!suffix.isEmpty()) {
-      shift =
-          switch (Character.toUpperCase(suffix.charAt(0))) {
-            case 'K' -> 10;
-            case 'M' -> 20;
-            case 'G' -> 30;
-            case 'T' -> 40;
-            case 'P' -> 50;
-            case 'E' -> 60;
-            case 'B' -> 0;
-            default ->
-                throw new IllegalArgumentException(
-                    "unknown memory size suffix in '" + text + "' (use K, M, G, T, P or E)");
-          };
-    }
-    double bytes = number * Math.pow(2, shift);
-    if (bytes >= 0x1p63) {
-      throw new IllegalArgumentException("memory size too large: '" + text + "'");
-    }
-    return (long) bytes;
+    return text.isBlank() ? systemDefault() : MemorySize.parse(text);
   }
 
   /**

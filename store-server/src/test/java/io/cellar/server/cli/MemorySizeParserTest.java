@@ -18,7 +18,6 @@ class MemorySizeParserTest {
     assertEquals(1L << 40, MemorySizeParser.parse("1T"));
     assertEquals(1L << 50, MemorySizeParser.parse("1P"));
     assertEquals(1L << 60, MemorySizeParser.parse("1E"));
-    assertEquals(3L << 29, MemorySizeParser.parse("1.5G"));
   }
 
   @Test
