@@ -166,8 +166,9 @@ public final class BlobStore implements AutoCloseable {
             out.add(Payload.EMPTY);
             continue;
           }
+          long id = newIdLocked();
           long offset = allocateLocked(size);
-          BlobEntry e = new BlobEntry(newIdLocked(), owner, size, offset);
+          BlobEntry e = new BlobEntry(id, owner, size, offset);
           live.put(e.id, e);
           unsealedByCreator.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id);
           made.add(e);

@@ -1,0 +1,244 @@
+package io.cellar.core.blob;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.core.StoreConfig;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.ObjectIds;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BlobStoreTest {
+  private static final long MB = 1L << 20;
+  private static final long A = 1;
+  private static final long B = 2;
+
+  private BlobStore store = new BlobStore(StoreConfig.ofLimit(16 * MB));
+
+  @AfterEach
+  void close() {
+    store.close();
+  }
+
+  @Test
+  void payloadsDescribeAlignedBlobsInsideTheArena() {
+    Payload p = store.create(A, 1000);
+    assertTrue(ObjectIds.isBlob(p.objectId()));
+    assertNotEquals(ObjectIds.EMPTY_BLOB, p.objectId());
+    assertEquals(0, p.dataOffset() % 64);
+    assertTrue(p.dataOffset() >= 64);
+    assertEquals(1000, p.dataSize());
+    assertEquals(store.mapSize(), p.mapSize());
+    assertTrue(p.mapSize() > store.memoryLimit(), "the file is longer than the limit");
+    assertTrue(p.dataOffset() + p.dataSize() <= p.mapSize() - 8);
+    assertTrue(p.storeFd() > 0);
+    assertEquals(p.storeFd(), store.fileDescriptor(p.storeFd()));
+    assertThrows(CellarException.class, () -> store.fileDescriptor(p.storeFd() + 1000));
+    assertFalse(p.sealed());
+    assertTrue(p.owner());
+    Payload q = store.create(A, 1);
+    assertEquals(p.pointer() - p.dataOffset(), q.pointer() - q.dataOffset());
+    assertEquals(1024 + 64, store.memoryUsage());
+    assertEquals(2, store.blobCount());
+    assertSame(Payload.EMPTY, store.create(A, 0));
+  }
+
+  @Test
+  void createSealGetRelease() {
+    Payload p = store.create(A, 64);
+    long id = p.objectId();
+    MemorySegment w = store.segment(id);
+    assertFalse(w.isReadOnly());
+    w.setString(0, "payload bytes");
+    CellarException notSealed =
+        assertThrows(CellarException.class, () -> store.get(B, new long[] {id}, false));
+    assertEquals(StatusCode.OBJECT_NOT_SEALED, notSealed.status());
+    assertEquals(1, store.get(B, new long[] {id}, true).size(), "unsafe sees unsealed blobs");
+    store.release(B, id);
+
+    store.seal(A, id);
+    assertTrue(store.isSealed(id));
+    assertEquals(
+        StatusCode.OBJECT_SEALED,
+        assertThrows(CellarException.class, () -> store.seal(A, id)).status());
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.seal(A, id + 1)).status());
+    assertTrue(store.segment(id).isReadOnly());
+    assertEquals("payload bytes", store.segment(id).getString(0));
+
+    List<Payload> got = store.get(B, new long[] {id, id + 12345, ObjectIds.EMPTY_BLOB}, false);
+    assertEquals(2, got.size(), "missing ids are skipped");
+    assertEquals(p.dataOffset(), got.get(0).dataOffset());
+    assertTrue(got.get(0).sealed());
+    assertSame(Payload.EMPTY, got.get(1));
+    assertEquals(1, store.referenceCount(A));
+    assertEquals(1, store.referenceCount(B));
+    store.release(B, id);
+    assertEquals(
+        StatusCode.INVALID,
+        assertThrows(CellarException.class, () -> store.release(B, id)).status());
+    store.addReference(B, id);
+    store.addReference(B, id);
+    assertEquals(1, store.referenceCount(B), "one reference per owner");
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.addReference(B, id + 1)).status());
+    assertTrue(store.exists(id));
+    assertEquals(64, store.size(id));
+    assertEquals(-1, store.size(id + 1));
+    assertArrayEquals(new long[] {id}, store.ids());
+  }
+
+  @Test
+  void deletingAReferencedBlobKeepsItsMemoryUntilTheLastRelease() {
+    Payload p = store.create(A, 4096);
+    long id = p.objectId();
+    store.segment(id).fill((byte) 0x5A);
+    store.seal(A, id);
+    store.get(B, new long[] {id}, false);
+    MemorySegment view = store.segment(id);
+
+    assertArrayEquals(new long[] {id}, store.delete(new long[] {id, 777}));
+    assertFalse(store.exists(id));
+    assertEquals(0, store.blobCount());
+    assertEquals(4096, store.memoryUsage(), "still mapped by A and B");
+    Payload other = store.create(A, 4096);
+    assertNotEquals(p.dataOffset(), other.dataOffset(), "the memory is not handed out again");
+    store.segment(other.objectId()).fill((byte) 1);
+    assertEquals(0x5A, view.get(ValueLayout.JAVA_BYTE, 4095));
+
+    store.release(A, id);
+    assertEquals(8192, store.memoryUsage());
+    store.release(B, id);
+    assertEquals(4096, store.memoryUsage(), "freed when the last reference went");
+    assertEquals(p.dataOffset(), store.create(A, 4096).dataOffset(), "and reused first");
+  }
+
+  @Test
+  void dropWithoutReferencesFreesAtOnce() {
+    Payload p = store.create(A, 100);
+    store.seal(A, p.objectId());
+    store.release(A, p.objectId());
+    store.drop(p.objectId());
+    assertEquals(0, store.memoryUsage());
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.drop(p.objectId())).status());
+    assertEquals(0, store.delete(new long[] {p.objectId(), ObjectIds.EMPTY_BLOB}).length);
+  }
+
+  @Test
+  void unsealedBlobsOfAClosedOwnerAreReclaimed() {
+    Payload unsealed = store.create(A, MB);
+    Payload sealed = store.create(A, MB);
+    store.seal(A, sealed.objectId());
+    store.get(B, new long[] {sealed.objectId()}, false);
+    Payload others = store.create(B, MB);
+
+    store.releaseOwner(A);
+    store.releaseOwner(A);
+    assertFalse(store.exists(unsealed.objectId()));
+    assertTrue(store.exists(sealed.objectId()));
+    assertTrue(store.exists(others.objectId()));
+    assertEquals(0, store.referenceCount(A));
+    assertEquals(2 * MB, store.memoryUsage());
+    assertEquals(unsealed.dataOffset(), store.create(B, MB).dataOffset());
+  }
+
+  @Test
+  void aDeletedUnsealedBlobStaysWithItsCreatorUntilItGoes() {
+    Payload p = store.create(A, 4096);
+    store.drop(p.objectId());
+    assertEquals(4096, store.memoryUsage(), "the creator may still be writing");
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.seal(A, p.objectId())).status());
+    store.releaseOwner(A);
+    assertEquals(0, store.memoryUsage());
+  }
+
+  @Test
+  void shrinkGivesTheTailBack() {
+    Payload p = store.create(A, 10_000);
+    store.shrink(p.objectId(), 100);
+    assertEquals(100, store.size(p.objectId()));
+    assertEquals(128, store.memoryUsage());
+    assertEquals(100, store.segment(p.objectId()).byteSize());
+    assertEquals(
+        StatusCode.INVALID,
+        assertThrows(CellarException.class, () -> store.shrink(p.objectId(), 101)).status());
+    store.seal(A, p.objectId());
+    assertEquals(
+        StatusCode.INVALID,
+        assertThrows(CellarException.class, () -> store.shrink(p.objectId(), 50)).status());
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.shrink(42, 0)).status());
+  }
+
+  @Test
+  void theLimitGivesNotEnoughMemoryAndCreateManyIsAllOrNothing() {
+    store.create(A, 10 * MB);
+    CellarException e = assertThrows(CellarException.class, () -> store.create(A, 7 * MB));
+    assertEquals(StatusCode.NOT_ENOUGH_MEMORY, e.status());
+    assertTrue(
+        e.getMessage().startsWith("Failed to allocate memory of size 7340032"), e.getMessage());
+    assertThrows(CellarException.class, () -> store.createMany(A, new long[] {MB, MB, 5 * MB}));
+    assertEquals(10 * MB, store.memoryUsage());
+    assertEquals(1, store.blobCount());
+    List<Payload> three = store.createMany(A, new long[] {MB, 0, 2 * MB});
+    assertEquals(3, three.size());
+    assertSame(Payload.EMPTY, three.get(1));
+    assertEquals(13 * MB, store.memoryUsage());
+    assertThrows(CellarException.class, () -> store.create(A, -1));
+  }
+
+  @Test
+  void idsComeFromTheSuppliedSourceWithBit63AndNoDuplicates() {
+    store.close();
+    AtomicLong next = new AtomicLong(5);
+    store =
+        new BlobStore(StoreConfig.ofLimit(MB), () -> next.get() < 7 ? next.getAndIncrement() : 6);
+    assertEquals(ObjectIds.BLOB_BIT | 5, store.create(A, 1).objectId());
+    assertEquals(ObjectIds.BLOB_BIT | 6, store.create(A, 1).objectId());
+    CellarException e = assertThrows(CellarException.class, () -> store.create(A, 1));
+    assertEquals(StatusCode.ASSERTION_FAILED, e.status());
+    assertEquals(2 * 64, store.memoryUsage(), "the failed create left nothing behind");
+  }
+
+  @Test
+  void theEmptyBlobIsAcceptedEverywhere() {
+    assertTrue(store.exists(ObjectIds.EMPTY_BLOB));
+    assertTrue(store.isSealed(ObjectIds.EMPTY_BLOB));
+    assertEquals(0, store.size(ObjectIds.EMPTY_BLOB));
+    store.seal(A, ObjectIds.EMPTY_BLOB);
+    store.addReference(A, ObjectIds.EMPTY_BLOB);
+    store.release(A, ObjectIds.EMPTY_BLOB);
+    assertEquals(0, store.segment(ObjectIds.EMPTY_BLOB).byteSize());
+    assertEquals(0, store.ids().length);
+  }
+
+  @Test
+  void freshMemoryIsPopulatedOnceAndClosingReleasesEverything() {
+    Payload p = store.create(A, 8 * MB);
+    store.segment(p.objectId()).fill((byte) 3);
+    store.seal(A, p.objectId());
+    store.close();
+    assertEquals(
+        StatusCode.ALREADY_STOPPED,
+        assertThrows(CellarException.class, () -> store.create(A, 1)).status());
+    store.close();
+  }
+}
