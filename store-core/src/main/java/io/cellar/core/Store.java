@@ -1,13 +1,27 @@
 package io.cellar.core;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.core.blob.BlobStore;
 import io.cellar.core.blob.Payload;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.IdGenerator;
+import io.cellar.core.id.ObjectIds;
+import io.cellar.core.meta.BlobCatalog;
+import io.cellar.core.meta.DeleteResult;
+import io.cellar.core.meta.LocalMetaStore;
+import io.cellar.core.meta.MetaStore;
+import io.cellar.core.meta.MetaTree;
 import java.lang.foreign.MemorySegment;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.LongStream;
 
 /**
  * The embeddable engine: shared-memory blobs plus the object metadata tree, with the semantics of
@@ -26,7 +40,32 @@ import java.util.concurrent.CompletableFuture;
  * gone, even when the blob is deleted first.
  */
 public final class Store implements AutoCloseable {
-  private Store() {}
+  private final StoreConfig config;
+  private final BlobStore blobs;
+  private final MetaStore metaStore;
+  private final MetaTree meta;
+  private final AtomicLong owners = new AtomicLong();
+  private final AtomicBoolean closed = new AtomicBoolean();
+
+  private Store(StoreConfig config, IdGenerator ids, BlobStore blobs, MetaStore metaStore) {
+    this.config = config;
+    this.blobs = blobs;
+    this.metaStore = metaStore;
+    this.meta = new MetaTree(config.instanceId(), ids, metaStore, new Catalog(blobs));
+  }
+
+  /** The blob table seen by the metadata tree: sizes and the list of sealed blobs. */
+  private record Catalog(BlobStore blobs) implements BlobCatalog {
+    @Override
+    public long blobSize(long id) {
+      return id == ObjectIds.EMPTY_BLOB ? 0 : blobs.size(id);
+    }
+
+    @Override
+    public long[] sealedBlobIds() {
+      return LongStream.of(blobs.ids()).filter(blobs::isSealed).toArray();
+    }
+  }
 
   /**
    * Opens a store: creates its arena and, with a spill path, checks that it is writable.
@@ -36,11 +75,61 @@ public final class Store implements AutoCloseable {
    * @throws CellarException when the arena cannot be created or the spill path is not writable
    */
   public static Store open(StoreConfig config) {
-    throw notBuilt();
+    if (config == null) {
+      throw CellarException.invalid("no store configuration");
+    }
+    IdGenerator ids = new IdGenerator(config.instanceId());
+    BlobStore blobs = new BlobStore(config, ids::nextBlobId);
+    return new Store(config, ids, blobs, new LocalMetaStore(config.instanceId()));
   }
 
-  private static CellarException notBuilt() {
-    return new CellarException(StatusCode.NOT_IMPLEMENTED, "Store is not built yet");
+  private static void requireBlobId(long id) {
+    if (!ObjectIds.isBlob(id)) {
+      throw new CellarException(
+          StatusCode.OBJECT_NOT_EXISTS, "not a blob id: " + ObjectIds.toText(id));
+    }
+  }
+
+  private static long[] onlyBlobs(long[] ids) {
+    return LongStream.of(ids)
+        .filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB)
+        .toArray();
+  }
+
+  /** Blob ids as given, plus the blob members (at any depth) of the object ids given. */
+  private long[] expandToBlobs(long[] ids) {
+    LongStream.Builder out = LongStream.builder();
+    List<Long> objects = new ArrayList<>();
+    for (long id : ids) {
+      if (ObjectIds.isBlob(id)) {
+        if (id != ObjectIds.EMPTY_BLOB) {
+          out.add(id);
+        }
+      } else {
+        objects.add(id);
+      }
+    }
+    if (!objects.isEmpty()) {
+      ObjectNode content = meta.get(objects.stream().mapToLong(Long::longValue).toArray());
+      content.forEach(tree -> collectBlobIds(tree, out));
+    }
+    return out.build().distinct().toArray();
+  }
+
+  private static void collectBlobIds(JsonNode tree, LongStream.Builder out) {
+    JsonNode id = tree.get("id");
+    if (id != null && id.isTextual()) {
+      long v = ObjectIds.parseText(id.textValue());
+      if (ObjectIds.isBlob(v) && v != ObjectIds.EMPTY_BLOB) {
+        out.add(v);
+      }
+    }
+    tree.forEach(
+        child -> {
+          if (child.isObject()) {
+            collectBlobIds(child, out);
+          }
+        });
   }
 
   /**
@@ -49,7 +138,7 @@ public final class Store implements AutoCloseable {
    * @return the configuration
    */
   public StoreConfig config() {
-    throw notBuilt();
+    return config;
   }
 
   /**
@@ -58,7 +147,7 @@ public final class Store implements AutoCloseable {
    * @return the instance id (0 with local metadata)
    */
   public long instanceId() {
-    throw notBuilt();
+    return config.instanceId();
   }
 
   // ---------------------------------------------------------------- owners
@@ -69,7 +158,7 @@ public final class Store implements AutoCloseable {
    * @return a token never handed out before by this store
    */
   public long openOwner() {
-    throw notBuilt();
+    return owners.incrementAndGet();
   }
 
   /**
@@ -79,7 +168,7 @@ public final class Store implements AutoCloseable {
    * @param owner the token
    */
   public void closeOwner(long owner) {
-    throw notBuilt();
+    blobs.releaseOwner(owner);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -96,7 +185,10 @@ public final class Store implements AutoCloseable {
    *     spilled
    */
   public Payload createBlob(long owner, long size) {
-    throw notBuilt();
+    if (size < 0) {
+      throw CellarException.invalid("blob size must not be negative: " + size);
+    }
+    return blobs.create(owner, size);
   }
 
   /**
@@ -107,7 +199,12 @@ public final class Store implements AutoCloseable {
    * @return one payload per size, in order
    */
   public List<Payload> createBlobs(long owner, long[] sizes) {
-    throw notBuilt();
+    for (long s : sizes) {
+      if (s < 0) {
+        throw CellarException.invalid("blob size must not be negative: " + s);
+      }
+    }
+    return blobs.createMany(owner, sizes);
   }
 
   /**
@@ -119,7 +216,8 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code ObjectNotExists} (12), {@code ObjectSealed} (13)
    */
   public void seal(long owner, long blobId) {
-    throw notBuilt();
+    requireBlobId(blobId);
+    blobs.seal(owner, blobId);
   }
 
   /**
@@ -133,7 +231,7 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code ObjectNotSealed} (14) for an unsealed blob unless {@code unsafe}
    */
   public List<Payload> getBlobs(long owner, long[] ids, boolean unsafe) {
-    throw notBuilt();
+    return blobs.get(owner, ids, unsafe);
   }
 
   /**
@@ -144,7 +242,11 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids; missing ones are skipped
    */
   public void increaseReferences(long owner, long[] ids) {
-    throw notBuilt();
+    for (long id : ids) {
+      if (ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB && blobs.exists(id)) {
+        blobs.addReference(owner, id);
+      }
+    }
   }
 
   /**
@@ -155,7 +257,10 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code Invalid} when the owner holds no reference
    */
   public void release(long owner, long blobId) {
-    throw notBuilt();
+    if (blobId == ObjectIds.EMPTY_BLOB) {
+      return;
+    }
+    blobs.release(owner, blobId);
   }
 
   /**
@@ -165,7 +270,8 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code ObjectNotExists} (12)
    */
   public void dropBlob(long blobId) {
-    throw notBuilt();
+    requireBlobId(blobId);
+    blobs.drop(blobId);
   }
 
   /**
@@ -175,7 +281,8 @@ public final class Store implements AutoCloseable {
    * @param size the new length, at most the current one
    */
   public void shrinkBlob(long blobId, long size) {
-    throw notBuilt();
+    requireBlobId(blobId);
+    blobs.shrink(blobId, size);
   }
 
   /**
@@ -185,7 +292,7 @@ public final class Store implements AutoCloseable {
    * @return true when spilled
    */
   public boolean isSpilled(long blobId) {
-    throw notBuilt();
+    return ObjectIds.isBlob(blobId) && blobs.isSpilled(blobId);
   }
 
   /**
@@ -195,7 +302,7 @@ public final class Store implements AutoCloseable {
    * @return true when in memory
    */
   public boolean isInUse(long blobId) {
-    throw notBuilt();
+    return ObjectIds.isBlob(blobId) && blobs.exists(blobId) && !blobs.isSpilled(blobId);
   }
 
   /**
@@ -204,7 +311,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void evict(long[] ids) {
-    throw notBuilt();
+    blobs.evict(expandToBlobs(ids));
   }
 
   /**
@@ -214,7 +321,7 @@ public final class Store implements AutoCloseable {
    * @param pin also pin them
    */
   public void load(long[] ids, boolean pin) {
-    throw notBuilt();
+    blobs.load(expandToBlobs(ids), pin);
   }
 
   /**
@@ -223,7 +330,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void unpin(long[] ids) {
-    throw notBuilt();
+    blobs.unpin(expandToBlobs(ids));
   }
 
   /**
@@ -235,7 +342,11 @@ public final class Store implements AutoCloseable {
    * @return the segment, exactly the blob's length
    */
   public MemorySegment blobSegment(long blobId) {
-    throw notBuilt();
+    if (blobId == ObjectIds.EMPTY_BLOB) {
+      return MemorySegment.NULL.asReadOnly();
+    }
+    requireBlobId(blobId);
+    return blobs.segment(blobId);
   }
 
   /**
@@ -246,7 +357,7 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code Invalid} for an unknown key
    */
   public int arenaFileDescriptor(int storeFd) {
-    throw notBuilt();
+    return blobs.fileDescriptor(storeFd);
   }
 
   // ---------------------------------------------------------------- metadata
@@ -258,7 +369,10 @@ public final class Store implements AutoCloseable {
    * @return the new id, signature and instance id
    */
   public ObjectCreated createData(ObjectNode content) {
-    throw notBuilt();
+    if (content == null) {
+      throw new CellarException(StatusCode.META_TREE_INVALID, "no metadata content");
+    }
+    return meta.create(content);
   }
 
   /**
@@ -268,7 +382,7 @@ public final class Store implements AutoCloseable {
    * @return a new object node
    */
   public ObjectNode getData(long[] ids) {
-    throw notBuilt();
+    return meta.get(ids);
   }
 
   /**
@@ -279,7 +393,7 @@ public final class Store implements AutoCloseable {
    * @return the future content
    */
   public CompletableFuture<ObjectNode> awaitData(long[] ids) {
-    throw notBuilt();
+    return meta.awaitObjects(ids);
   }
 
   /**
@@ -291,7 +405,7 @@ public final class Store implements AutoCloseable {
    * @return the content, keyed as in {@link #getData(long[])}
    */
   public ObjectNode listData(String pattern, boolean regex, int limit) {
-    throw notBuilt();
+    return meta.list(pattern, regex, limit);
   }
 
   /**
@@ -307,7 +421,15 @@ public final class Store implements AutoCloseable {
    * @return the ids of the blobs deleted
    */
   public long[] delete(long[] ids, boolean force, boolean deep, boolean fastpath) {
-    throw notBuilt();
+    if (fastpath) {
+      return blobs.delete(onlyBlobs(ids));
+    }
+    DeleteResult removed = meta.delete(ids, force, deep, false);
+    LongStream direct =
+        Arrays.stream(ids).filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB);
+    long[] toFree =
+        LongStream.concat(LongStream.of(removed.blobIds()), direct).distinct().toArray();
+    return blobs.delete(toFree);
   }
 
   /**
@@ -317,7 +439,10 @@ public final class Store implements AutoCloseable {
    * @return true when it exists
    */
   public boolean exists(long id) {
-    throw notBuilt();
+    if (ObjectIds.isBlob(id)) {
+      return id == ObjectIds.EMPTY_BLOB || blobs.exists(id);
+    }
+    return meta.exists(id);
   }
 
   /**
@@ -326,7 +451,10 @@ public final class Store implements AutoCloseable {
    * @param id the object
    */
   public void persist(long id) {
-    throw notBuilt();
+    if (ObjectIds.isBlob(id)) {
+      throw new CellarException(StatusCode.ASSERTION_FAILED, "The blobs cannot be persisted");
+    }
+    meta.persist(id);
   }
 
   /**
@@ -336,7 +464,7 @@ public final class Store implements AutoCloseable {
    * @return true when persisted
    */
   public boolean isPersisted(long id) {
-    throw notBuilt();
+    return !ObjectIds.isBlob(id) && meta.isPersisted(id);
   }
 
   /**
@@ -347,7 +475,7 @@ public final class Store implements AutoCloseable {
    * @param values label values, as many as keys
    */
   public void label(long id, List<String> keys, List<String> values) {
-    throw notBuilt();
+    meta.label(id, keys, values);
   }
 
   /**
@@ -358,12 +486,17 @@ public final class Store implements AutoCloseable {
    * @return the new object id
    */
   public long shallowCopy(long id, ObjectNode extra) {
-    throw notBuilt();
+    return meta.shallowCopy(id, extra);
   }
 
   /** Deletes every object and blob ({@code clear}). */
   public void clear() {
-    throw notBuilt();
+    DeleteResult removed = meta.clear();
+    long[] all =
+        LongStream.concat(LongStream.of(removed.blobIds()), LongStream.of(blobs.ids()))
+            .distinct()
+            .toArray();
+    blobs.delete(all);
   }
 
   // ---------------------------------------------------------------- names
@@ -375,7 +508,7 @@ public final class Store implements AutoCloseable {
    * @param id the object
    */
   public void putName(String name, long id) {
-    throw notBuilt();
+    meta.putName(name, id);
   }
 
   /**
@@ -386,7 +519,7 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code ObjectNotExists} (12) for an unknown name
    */
   public long getName(String name) {
-    throw notBuilt();
+    return meta.getName(name);
   }
 
   /**
@@ -396,7 +529,7 @@ public final class Store implements AutoCloseable {
    * @return the future object id
    */
   public CompletableFuture<Long> awaitName(String name) {
-    throw notBuilt();
+    return meta.awaitName(name);
   }
 
   /**
@@ -408,7 +541,7 @@ public final class Store implements AutoCloseable {
    * @return name to object id, in name order
    */
   public Map<String, Long> listNames(String pattern, boolean regex, int limit) {
-    throw notBuilt();
+    return meta.listNames(pattern, regex, limit);
   }
 
   /**
@@ -417,7 +550,7 @@ public final class Store implements AutoCloseable {
    * @param name the name
    */
   public void dropName(String name) {
-    throw notBuilt();
+    meta.dropName(name);
   }
 
   // ---------------------------------------------------------------- status
@@ -428,7 +561,7 @@ public final class Store implements AutoCloseable {
    * @return a new object node
    */
   public ObjectNode clusterMeta() {
-    throw notBuilt();
+    return metaStore.instances();
   }
 
   /**
@@ -437,12 +570,28 @@ public final class Store implements AutoCloseable {
    * @return a snapshot
    */
   public StoreStatus status() {
-    throw notBuilt();
+    return new StoreStatus(
+        config.instanceId(),
+        blobs.memoryUsage(),
+        blobs.memoryLimit(),
+        meta.objectCount(),
+        blobs.blobCount(),
+        blobs.spilledCount());
   }
 
   /** Closes the store: unmaps and closes the arena, removes spill files. */
   @Override
   public void close() {
-    throw notBuilt();
+    if (closed.compareAndSet(false, true)) {
+      try {
+        blobs.close();
+      } finally {
+        try {
+          metaStore.close();
+        } catch (Exception e) {
+          throw new CellarException(StatusCode.IO_ERROR, "closing the metadata store failed", e);
+        }
+      }
+    }
   }
 }

@@ -1,0 +1,266 @@
+package io.cellar.core;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.core.blob.Payload;
+import io.cellar.core.error.CellarException;
+import io.cellar.core.error.StatusCode;
+import io.cellar.core.id.ObjectIds;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded engine end to end: blobs and metadata together, as a JVM program uses them. */
+class StoreTest {
+  private static final long MIB = 1L << 20;
+
+  /** Puts {@code n} bytes of a pattern as a sealed blob under a tensor-like object. */
+  private static ObjectCreated putBytes(Store store, long owner, int n, byte seed) {
+    Payload p = store.createBlob(owner, n);
+    MemorySegment w = store.blobSegment(p.objectId());
+    for (int i = 0; i < n; i++) {
+      w.set(ValueLayout.JAVA_BYTE, i, (byte) (seed + i));
+    }
+    store.seal(owner, p.objectId());
+    ObjectNode blob = JsonNodeFactory.instance.objectNode();
+    blob.put("id", ObjectIds.toText(p.objectId()));
+    blob.put("typename", "vineyard::Blob");
+    blob.put("length", n);
+    blob.put("nbytes", n);
+    blob.put("instance_id", 0);
+    blob.put("transient", true);
+    ObjectNode meta = JsonNodeFactory.instance.objectNode();
+    meta.put("typename", "vineyard::Tensor<int8>");
+    meta.put("instance_id", 0);
+    meta.put("nbytes", n);
+    meta.put("shape_", "[" + n + "]");
+    meta.set("buffer_", blob);
+    return store.createData(meta);
+  }
+
+  private static long blobOf(Store store, long objectId) {
+    JsonNode tree = store.getData(new long[] {objectId}).get(ObjectIds.toText(objectId));
+    return ObjectIds.parseText(tree.get("buffer_").get("id").textValue());
+  }
+
+  @Test
+  void putThenGetReadsTheSameBytesThroughTheArena() {
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      long writer = store.openOwner();
+      ObjectCreated created = putBytes(store, writer, 4096, (byte) 7);
+
+      JsonNode tree = store.getData(new long[] {created.id()}).get(ObjectIds.toText(created.id()));
+      assertEquals("vineyard::Tensor<int8>", tree.get("typename").asText());
+      assertEquals(0, tree.get("buffer_").get("length").asLong(), "blob members are stubs");
+
+      long reader = store.openOwner();
+      long blobId = blobOf(store, created.id());
+      List<Payload> got = store.getBlobs(reader, new long[] {blobId}, false);
+      assertEquals(1, got.size());
+      assertEquals(4096, got.getFirst().dataSize());
+      assertEquals(0, got.getFirst().dataOffset() % 64, "64-byte aligned");
+      assertTrue(got.getFirst().dataOffset() + 4096 <= got.getFirst().mapSize() - 8);
+      MemorySegment r = store.blobSegment(blobId);
+      assertTrue(r.isReadOnly(), "a sealed blob is read-only");
+      for (int i = 0; i < 4096; i++) {
+        assertEquals((byte) (7 + i), r.get(ValueLayout.JAVA_BYTE, i));
+      }
+      assertEquals(4096, store.status().memoryUsage());
+      assertEquals(1, store.status().objects());
+    }
+  }
+
+  @Test
+  void deleteRemovesObjectAndBlobAndMemoryReturnsWhenOwnersGo() {
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      long writer = store.openOwner();
+      ObjectCreated created = putBytes(store, writer, (int) MIB, (byte) 1);
+      long blobId = blobOf(store, created.id());
+
+      long[] freed = store.delete(new long[] {created.id()}, false, true, false);
+      assertArrayEquals(new long[] {blobId}, freed);
+      assertFalse(store.exists(created.id()));
+      assertFalse(store.exists(blobId));
+      assertEquals(0, store.getData(new long[] {created.id()}).size());
+
+      assertEquals(MIB, store.status().memoryUsage(), "the sealing owner still maps it");
+      store.closeOwner(writer);
+      assertEquals(0, store.status().memoryUsage(), "memory back once the sealing owner is gone");
+    }
+  }
+
+  @Test
+  void unsealedBlobsOfAClosedOwnerAreReclaimed() {
+    try (Store store = Store.open(StoreConfig.ofLimit(8 * MIB))) {
+      long owner = store.openOwner();
+      Payload p = store.createBlob(owner, 6 * MIB);
+      assertThrows(CellarException.class, () -> store.createBlob(store.openOwner(), 6 * MIB));
+      store.closeOwner(owner);
+      assertFalse(store.exists(p.objectId()));
+      assertEquals(0, store.status().memoryUsage());
+      Payload again = store.createBlob(store.openOwner(), 6 * MIB);
+      assertEquals(6 * MIB, again.dataSize());
+    }
+  }
+
+  @Test
+  void notEnoughMemoryCarriesCode41() {
+    try (Store store = Store.open(StoreConfig.ofLimit(MIB))) {
+      CellarException e =
+          assertThrows(CellarException.class, () -> store.createBlob(store.openOwner(), 2 * MIB));
+      assertEquals(StatusCode.NOT_ENOUGH_MEMORY, e.status());
+      assertEquals(41, e.status().code());
+    }
+  }
+
+  @Test
+  void evictAndLoadByObjectIdMoveItsBlobsThroughTheSpillDirectory(@TempDir Path spill) {
+    StoreConfig config = StoreConfig.ofLimit(16 * MIB).withSpillPath(spill);
+    try (Store store = Store.open(config)) {
+      long writer = store.openOwner();
+      ObjectCreated created = putBytes(store, writer, (int) MIB, (byte) 3);
+      long blobId = blobOf(store, created.id());
+      store.closeOwner(writer); // the blob is now cold
+
+      store.evict(new long[] {created.id()});
+      assertTrue(store.isSpilled(blobId));
+      assertFalse(store.isInUse(blobId));
+      assertEquals(0, store.status().memoryUsage());
+
+      store.load(new long[] {created.id()}, true);
+      assertFalse(store.isSpilled(blobId));
+      MemorySegment r = store.blobSegment(blobId);
+      for (int i = 0; i < MIB; i += 4099) {
+        assertEquals((byte) (3 + i), r.get(ValueLayout.JAVA_BYTE, i), "bit-exact after reload");
+      }
+      store.evict(new long[] {blobId});
+      assertFalse(store.isSpilled(blobId), "a pinned blob stays in memory");
+      store.unpin(new long[] {created.id()});
+      store.evict(new long[] {blobId});
+      assertTrue(store.isSpilled(blobId));
+    }
+  }
+
+  @Test
+  void awaitDataCompletesWhenAnotherThreadCreatesTheObject() throws Exception {
+    try (Store store = Store.open(StoreConfig.ofLimit(8 * MIB))) {
+      long owner = store.openOwner();
+      CompletableFuture<Long> name = store.awaitName("later");
+      assertFalse(name.isDone());
+      ObjectCreated created = putBytes(store, owner, 64, (byte) 0);
+      store.persist(created.id());
+      store.putName("later", created.id());
+      assertEquals(created.id(), name.get(10, TimeUnit.SECONDS));
+      assertTrue(store.isPersisted(created.id()));
+      assertEquals(created.id(), store.listNames("*", false, 10).get("later"));
+    }
+  }
+
+  @Test
+  void clearDeletesEverything() {
+    try (Store store = Store.open(StoreConfig.ofLimit(16 * MIB))) {
+      long owner = store.openOwner();
+      for (int i = 0; i < 5; i++) {
+        putBytes(store, owner, 1000, (byte) i);
+      }
+      store.createBlob(owner, 100); // unsealed, no metadata
+      store.clear();
+      store.closeOwner(owner);
+      assertEquals(0, store.status().objects());
+      assertEquals(0, store.status().blobs());
+      assertEquals(0, store.status().memoryUsage());
+    }
+  }
+
+  @Test
+  void badIdsAreClearErrors() {
+    try (Store store = Store.open(StoreConfig.ofLimit(MIB))) {
+      long owner = store.openOwner();
+      assertEquals(
+          StatusCode.OBJECT_NOT_EXISTS,
+          assertThrows(CellarException.class, () -> store.seal(owner, 42)).status());
+      assertEquals(
+          StatusCode.ASSERTION_FAILED,
+          assertThrows(CellarException.class, () -> store.persist(ObjectIds.EMPTY_BLOB)).status());
+      assertEquals(
+          StatusCode.INVALID,
+          assertThrows(CellarException.class, () -> store.createBlob(owner, -1)).status());
+      assertTrue(store.exists(ObjectIds.EMPTY_BLOB));
+      assertEquals(
+          List.of(Payload.EMPTY), store.getBlobs(owner, new long[] {ObjectIds.EMPTY_BLOB}, false));
+    }
+  }
+
+  /**
+   * Threads put, read back, and delete their own objects while others do the same; at the end no
+   * memory, blob or object is left and every read saw exactly the bytes its writer wrote.
+   */
+  @Test
+  void concurrentPutGetDeleteLeavesNothingBehind() throws Exception {
+    int threads = 4;
+    int rounds = 300;
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      ExecutorService pool = Executors.newFixedThreadPool(threads);
+      CountDownLatch start = new CountDownLatch(1);
+      List<Future<Integer>> results = new ArrayList<>();
+      for (int t = 0; t < threads; t++) {
+        final int seed = t;
+        results.add(
+            pool.submit(
+                () -> {
+                  start.await();
+                  long owner = store.openOwner();
+                  int checked = 0;
+                  for (int i = 0; i < rounds; i++) {
+                    int n = 64 + ((i * 7919 + seed * 104729) % (256 * 1024));
+                    ObjectCreated c = putBytes(store, owner, n, (byte) (seed * 31 + i));
+                    long blob = blobOf(store, c.id());
+                    long reader = store.openOwner();
+                    Payload p = store.getBlobs(reader, new long[] {blob}, false).getFirst();
+                    assertEquals(n, p.dataSize());
+                    MemorySegment r = store.blobSegment(blob);
+                    for (int k = 0; k < n; k += 97) {
+                      assertEquals((byte) (seed * 31 + i + k), r.get(ValueLayout.JAVA_BYTE, k));
+                    }
+                    // as the Python client does: release its own reference, then delete
+                    store.release(owner, blob);
+                    store.delete(new long[] {c.id()}, false, true, false);
+                    assertFalse(store.exists(blob));
+                    store.closeOwner(reader);
+                    checked++;
+                  }
+                  store.closeOwner(owner);
+                  return checked;
+                }));
+      }
+      start.countDown();
+      int total = 0;
+      for (Future<Integer> f : results) {
+        total += f.get(120, TimeUnit.SECONDS);
+      }
+      pool.shutdown();
+      assertEquals(threads * rounds, total);
+      StoreStatus s = store.status();
+      assertEquals(0, s.objects());
+      assertEquals(0, s.blobs());
+      assertEquals(0, s.memoryUsage());
+    }
+  }
+}
