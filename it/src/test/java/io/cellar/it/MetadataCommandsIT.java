@@ -103,6 +103,27 @@ class MetadataCommandsIT {
   }
 
   @Test
+  void aTensorWrittenInPlaceReadsBackInAnotherClient() throws Exception {
+    try (IpcClient writer = SERVER.connect();
+        IpcClient reader = SERVER.connect()) {
+      Tensor stored;
+      try (io.cellar.client.data.TensorWriter tensor =
+          Values.createTensor(writer, io.cellar.client.data.TensorType.FLOAT32, 'C', 2, 2)) {
+        for (int i = 0; i < 4; i++) {
+          tensor.segment().setAtIndex(java.lang.foreign.ValueLayout.JAVA_FLOAT, i, i * 1.5f);
+        }
+        stored = tensor.seal();
+      }
+      assertTrue(writer.isInsideMapping(stored.segment()), "the tensor was written in place");
+      Tensor read = Values.getTensor(reader, stored.id());
+      assertEquals("vineyard::Tensor<float>", read.metadata().path("typename").asText());
+      assertEquals(
+          List.of(0.0, 1.5, 3.0, 4.5),
+          java.util.Arrays.stream(read.toDoubleArray()).boxed().toList());
+    }
+  }
+
+  @Test
   void clearRemovesEverything() throws Exception {
     try (IpcClient client = SERVER.connect()) {
       Tensor t = Values.putTensor(client, Tensor.of(new long[] {9}));

@@ -104,6 +104,26 @@ public final class Values {
   }
 
   /**
+   * Starts a tensor to be written in place (zero extra copies: fill its segment, then seal).
+   *
+   * @param client the client
+   * @param type the element type
+   * @param order {@code 'C'} or {@code 'F'} (the flag Python records; bytes are C order)
+   * @param shape the dimensions (none for a 0-d scalar)
+   * @return the writer, owned by the caller
+   * @throws IOException when the connection fails
+   */
+  public static TensorWriter createTensor(
+      VineyardClient client, TensorType type, char order, long... shape) throws IOException {
+    long elements = 1;
+    for (long d : shape) {
+      elements = Math.multiplyExact(elements, d);
+    }
+    BlobWriter blob = client.createBlob(Math.multiplyExact(elements, type.elementSize()));
+    return new TensorWriter(client, type, shape, order, blob);
+  }
+
+  /**
    * Gets a tensor.
    *
    * @param client the client
