@@ -46,8 +46,20 @@ class BlobRoundTripIT {
         assertEquals(1, reader.arenas().size());
         written.segment(); // the writer's view stays valid while its client is open
         assertEquals(-1, BytePattern.firstMismatch(writer.getBlob(written.id()).segment(), seed));
+        writer.dropBlob(written.id());
       }
-      writer.dropBlob(written.id());
+    }
+  }
+
+  @org.junit.jupiter.api.Test
+  void theEmptyBlobIsKnownEverywhereAsTheReferenceKnowsIt() throws IOException {
+    try (IpcClient client = SERVER.connect()) {
+      assertEquals(0, client.getBlob(ObjectIds.EMPTY_BLOB).size());
+      // the reference looks blob ids up in its bulk store, where the empty blob never is
+      org.junit.jupiter.api.Assertions.assertFalse(client.exists(ObjectIds.EMPTY_BLOB));
+      client.release(ObjectIds.EMPTY_BLOB);
+      client.dropBlob(ObjectIds.EMPTY_BLOB); // the reference answers drop_buffer_reply
+      assertEquals(0, client.getBlob(ObjectIds.EMPTY_BLOB).size());
     }
   }
 
