@@ -248,8 +248,9 @@ public final class BlobStore implements AutoCloseable {
    * @param unsafe also return unsealed blobs
    * @return payloads of the blobs found, in request order
    * @throws CellarException {@code OBJECT_NOT_SEALED} (14) for an unsealed blob unless {@code
-   *     unsafe} (then no reference is taken); {@code NOT_ENOUGH_MEMORY} when a reload cannot be
-   *     placed (references taken so far stay)
+   *     unsafe} (checked before any reference is taken; with {@code unsafe} unsealed blobs are
+   *     referenced like sealed ones); {@code NOT_ENOUGH_MEMORY} when a reload cannot be placed (the
+   *     references are kept, the blob stays spilled)
    */
   public List<Payload> get(long owner, long[] ids, boolean unsafe) {
     List<Payload> out = new ArrayList<>(ids.length);

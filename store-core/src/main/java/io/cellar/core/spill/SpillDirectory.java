@@ -11,6 +11,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The directory that spilled blobs go to, one file per blob in the {@link SpillFileDescriptor}
@@ -22,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 public final class SpillDirectory implements AutoCloseable {
   private static final long CHUNK = 1L << 30;
+  private static final Logger LOG = LoggerFactory.getLogger(SpillDirectory.class);
 
   private final Path dir;
   private final Set<Long> files = ConcurrentHashMap.newKeySet();
@@ -155,7 +158,7 @@ public final class SpillDirectory implements AutoCloseable {
     try {
       Files.deleteIfExists(fileOf(blobId));
     } catch (IOException e) {
-      // the file is gone from our books; a leftover is removed with the directory's owner
+      LOG.warn("cannot remove spill file {}: {}", fileOf(blobId), e.toString());
     }
   }
 
