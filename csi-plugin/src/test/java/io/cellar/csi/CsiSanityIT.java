@@ -45,7 +45,8 @@ class CsiSanityIT {
         "csi-sanity publishes volumes (bind mounts need root); skipped as "
             + System.getProperty("user.name"));
     Path sanity = csiSanity();
-    try (DriverFixture driver = new DriverFixture(tmp.resolve("driver"), ObjectReaper.NOT_BUILT)) {
+    try (DriverFixture driver =
+        new DriverFixture(tmp.resolve("driver"), new IpcObjectReaper(tmp.resolve("driver/root")))) {
       driver.vineyardCluster("cellar-test", "vineyardd-sanity");
       Path params =
           Files.writeString(

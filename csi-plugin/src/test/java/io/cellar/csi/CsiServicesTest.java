@@ -133,7 +133,10 @@ class CsiServicesTest {
     assertEquals(
         Optional.of(
             new VolumeId(
-                NS, NAME, false, VolumeId.decode(first.getVolumeId()).orElseThrow().unique())),
+                NS,
+                NAME,
+                Optional.empty(),
+                VolumeId.decode(first.getVolumeId()).orElseThrow().unique())),
         VolumeId.decode(first.getVolumeId()));
     assertEquals(NS, first.getVolumeContextMap().get(VolumeId.NAMESPACE_KEY));
     assertEquals(NAME, first.getVolumeContextMap().get(VolumeId.NAME_KEY));
@@ -279,21 +282,43 @@ class CsiServicesTest {
     String keep = create("pvc-keep", PARAMS).getVolumeId();
     Map<String, String> deleting = new java.util.HashMap<>(PARAMS);
     deleting.put(VolumeId.DELETE_OBJECTS_KEY, "true");
+    deleting.put(VolumeId.OBJECT_PREFIX_KEY, "/vineyard/data/");
     String delete = create("pvc-delete", deleting).getVolumeId();
     driver.controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(keep).build());
     assertEquals(List.of(), reaped);
     driver.controller.deleteVolume(DeleteVolumeRequest.newBuilder().setVolumeId(delete).build());
     assertEquals(List.of(VolumeId.decode(delete).orElseThrow()), reaped);
+    assertEquals(Optional.of("/vineyard/data/"), reaped.getFirst().objectPrefix());
   }
 
   @Test
-  void withoutAReaperDeleteObjectsVolumesAreNotReportedDeleted() throws IOException {
-    try (DriverFixture plain = new DriverFixture(tmp.resolve("plain"), ObjectReaper.NOT_BUILT)) {
+  void deleteObjectsNeedsAnObjectPrefixThatFitsTheId() {
+    Map<String, String> deleting = new java.util.HashMap<>(PARAMS);
+    deleting.put(VolumeId.DELETE_OBJECTS_KEY, "true");
+    StatusRuntimeException missing =
+        assertThrows(StatusRuntimeException.class, () -> create("pvc-np", deleting));
+    assertEquals(Status.Code.INVALID_ARGUMENT, missing.getStatus().getCode());
+    assertTrue(
+        missing.getStatus().getDescription().contains(VolumeId.OBJECT_PREFIX_KEY),
+        missing.getStatus().getDescription());
+    deleting.put(VolumeId.OBJECT_PREFIX_KEY, "/vineyard/" + "d".repeat(80) + "/");
+    StatusRuntimeException tooLong =
+        assertThrows(StatusRuntimeException.class, () -> create("pvc-long", deleting));
+    assertEquals(Status.Code.INVALID_ARGUMENT, tooLong.getStatus().getCode());
+    assertTrue(
+        tooLong.getStatus().getDescription().contains("too long"),
+        tooLong.getStatus().getDescription());
+  }
+
+  @Test
+  void deleteObjectsWithoutAReachableVineyarddIsUnavailableAndKeepsTheVolume() throws IOException {
+    try (DriverFixture real =
+        new DriverFixture(tmp.resolve("real"), new IpcObjectReaper(tmp.resolve("real/root")))) {
       Map<String, String> deleting = new java.util.HashMap<>(PARAMS);
       deleting.put(VolumeId.DELETE_OBJECTS_KEY, "true");
+      deleting.put(VolumeId.OBJECT_PREFIX_KEY, "/vineyard/data/");
       String id =
-          plain
-              .controller
+          real.controller
               .createVolume(
                   CreateVolumeRequest.newBuilder()
                       .setName("pvc")
@@ -302,11 +327,16 @@ class CsiServicesTest {
                       .build())
               .getVolume()
               .getVolumeId();
-      assertCode(
-          Status.Code.UNIMPLEMENTED,
-          () ->
-              plain.controller.deleteVolume(
-                  DeleteVolumeRequest.newBuilder().setVolumeId(id).build()));
+      DeleteVolumeRequest request = DeleteVolumeRequest.newBuilder().setVolumeId(id).build();
+      // no socket file at all
+      assertCode(Status.Code.UNAVAILABLE, () -> real.controller.deleteVolume(request));
+      // a socket file nobody listens on (a vineyardd that died)
+      Path dir = Files.createDirectories(real.socketRoot.resolve(NS).resolve(NAME));
+      try (var stale = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+        stale.bind(UnixDomainSocketAddress.of(dir.resolve(SocketRoot.SOCKET_NAME)));
+      }
+      assertTrue(Files.exists(dir.resolve(SocketRoot.SOCKET_NAME)));
+      assertCode(Status.Code.UNAVAILABLE, () -> real.controller.deleteVolume(request));
     }
   }
 

@@ -42,16 +42,43 @@ class VolumeIdTest {
   }
 
   @Test
-  void carriesTheDeleteObjectsFlag() {
+  void carriesTheDeleteObjectsFlagAndTheObjectPrefix() {
     Map<String, String> params =
         Map.of(
             VolumeId.NAMESPACE_KEY, "ns",
-            VolumeId.NAME_KEY, "vd",
-            VolumeId.DELETE_OBJECTS_KEY, "true");
+            VolumeId.NAME_KEY, "vd.x",
+            VolumeId.DELETE_OBJECTS_KEY, "true",
+            VolumeId.OBJECT_PREFIX_KEY, "/vineyard/data.v2/ü*?[x]\\");
     VolumeId id = VolumeId.forRequest("x", params);
     assertTrue(id.deleteObjects());
-    assertTrue(VolumeId.decode(id.encode()).orElseThrow().deleteObjects());
+    assertTrue(id.encode().startsWith("cellar1.d."), id.encode());
+    VolumeId decoded = VolumeId.decode(id.encode()).orElseThrow();
+    assertEquals(id, decoded);
+    assertEquals(Optional.of("/vineyard/data.v2/ü*?[x]\\"), decoded.objectPrefix());
+    assertEquals("vd.x", decoded.name());
     assertNotEquals(VolumeId.forRequest("x", PARAMS).encode(), id.encode());
+    // the prefix alone does not make a delete-objects volume
+    Map<String, String> keep = new java.util.HashMap<>(params);
+    keep.remove(VolumeId.DELETE_OBJECTS_KEY);
+    assertFalse(VolumeId.forRequest("x", keep).deleteObjects());
+  }
+
+  @Test
+  void deleteObjectsNeedsAnAbsoluteObjectPrefixThatFits() {
+    Map<String, String> params = new java.util.HashMap<>(PARAMS);
+    params.put(VolumeId.DELETE_OBJECTS_KEY, "true");
+    IllegalArgumentException missing =
+        assertThrows(IllegalArgumentException.class, () -> VolumeId.forRequest("x", params));
+    assertTrue(missing.getMessage().contains(VolumeId.OBJECT_PREFIX_KEY), missing.getMessage());
+    params.put(VolumeId.OBJECT_PREFIX_KEY, "vineyard/data/");
+    assertThrows(IllegalArgumentException.class, () -> VolumeId.forRequest("x", params));
+    // 128 bytes: cellar1.d. + 20 hex + dots + 15 + 16 cluster characters leave 64 base64 chars
+    params.put(VolumeId.OBJECT_PREFIX_KEY, "/" + "p".repeat(47));
+    assertEquals(128, VolumeId.forRequest("x", params).encode().length());
+    params.put(VolumeId.OBJECT_PREFIX_KEY, "/" + "p".repeat(48));
+    IllegalArgumentException tooLong =
+        assertThrows(IllegalArgumentException.class, () -> VolumeId.forRequest("x", params));
+    assertTrue(tooLong.getMessage().contains("too long"), tooLong.getMessage());
   }
 
   @Test
@@ -100,5 +127,16 @@ class VolumeIdTest {
         VolumeId.decode("cellar1.k.0123456789abcdef0123.vineyard-system.../../etc"));
     assertEquals(Optional.empty(), VolumeId.decode("cellar1.k.0123456789abcdef0123.a/b.vineyardd"));
     assertEquals(Optional.empty(), VolumeId.decode("cellar1.k.short.ns.vd"));
+    // delete-objects ids: the prefix must be base64url of an absolute UTF-8 path
+    String prefix = "L3ZpbmV5YXJkLw"; // "/vineyard/"
+    assertEquals(
+        Optional.of("/vineyard/"),
+        VolumeId.decode("cellar1.d.0123456789abcdef0123." + prefix + ".ns.vd")
+            .orElseThrow()
+            .objectPrefix());
+    assertEquals(Optional.empty(), VolumeId.decode("cellar1.d.0123456789abcdef0123.ns.vd"));
+    assertEquals(Optional.empty(), VolumeId.decode("cellar1.d.0123456789abcdef0123.a+b.ns.vd"));
+    assertEquals(Optional.empty(), VolumeId.decode("cellar1.d.0123456789abcdef0123.dmluZQ.ns.vd"));
+    assertEquals(Optional.empty(), VolumeId.decode("cellar1.d.0123456789abcdef0123._w.ns.vd"));
   }
 }

@@ -1,7 +1,7 @@
 package io.cellar.deploy;
 
 import io.cellar.csi.CsiServer;
-import io.cellar.csi.ObjectReaper;
+import io.cellar.csi.IpcObjectReaper;
 import io.cellar.csi.SocketRoot;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -80,7 +80,7 @@ public final class CsiCommand implements Callable<Integer> {
                 socketRoot,
                 CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE,
                 publishAnyNode),
-            ObjectReaper.NOT_BUILT);
+            new IpcObjectReaper(socketRoot));
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "csi-shutdown"));
     server.awaitTermination();
     return 0;
