@@ -95,6 +95,29 @@ abstract class PythonScenarios {
   }
 
   @Test
+  void severalPythonProcessesAtOnceWaitForEachOthersNames() throws Exception {
+    int peers = 4;
+    java.util.List<Process> processes = new java.util.ArrayList<>();
+    for (int i = 0; i < peers; i++) {
+      processes.add(
+          PythonEnvironment.get()
+              .startScenario(
+                  "concurrent_peers.py",
+                  Map.of(),
+                  socket(),
+                  "peer-",
+                  Integer.toString(i),
+                  Integer.toString(peers)));
+    }
+    for (Process p : processes) {
+      String output =
+          new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+      assertTrue(p.waitFor(120, java.util.concurrent.TimeUnit.SECONDS), output);
+      assertEquals(0, p.exitValue(), output);
+    }
+  }
+
+  @Test
   void pythonReadsWhatJavaPut() throws Exception {
     try (IpcClient javaClient = IpcClient.connect(server().socket())) {
       Tensor tensor =
