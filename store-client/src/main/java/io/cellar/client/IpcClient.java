@@ -100,7 +100,8 @@ public final class IpcClient extends ProtocolClient {
     if (size == 0) {
       return new SealedEmptyBlobWriter(instanceId());
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       ObjectNode reply = channel.call(Requests.createBuffer(size), "create_buffer_reply");
       long id = UnsignedJson.field(reply, "id");
@@ -112,6 +113,8 @@ public final class IpcClient extends ProtocolClient {
       receiveDueFds(List.of(created), announced(reply.path("fd")));
       MemorySegment bytes = mappings.writeView(created);
       return new IpcBlobWriter(this, id, bytes);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -126,7 +129,8 @@ public final class IpcClient extends ProtocolClient {
     if (unique.isEmpty()) {
       return Map.of();
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       ObjectNode reply =
           channel.call(
@@ -140,6 +144,8 @@ public final class IpcClient extends ProtocolClient {
             new Blob(payload.objectId(), instanceId(), mappings.readView(payload), false));
       }
       return blobs;
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -225,8 +231,11 @@ public final class IpcClient extends ProtocolClient {
    * @return a snapshot of the arena records
    */
   public List<ArenaMapping> arenas() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return List.copyOf(mappings.all());
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -239,7 +248,8 @@ public final class IpcClient extends ProtocolClient {
   public boolean isInsideMapping(MemorySegment view) {
     long start = view.address();
     long end = start + view.byteSize();
-    synchronized (lock) {
+    lock.lock();
+    try {
       for (ArenaMapping arena : mappings.all()) {
         for (MemorySegment m :
             new MemorySegment[] {arena.readOnlyMapping(), arena.readWriteMapping()}) {
@@ -249,6 +259,8 @@ public final class IpcClient extends ProtocolClient {
         }
       }
       return false;
+    } finally {
+      lock.unlock();
     }
   }
 

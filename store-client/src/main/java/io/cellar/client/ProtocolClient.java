@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * The JSON commands both clients share: registration, metadata, names and status. {@link IpcClient}
@@ -26,7 +27,7 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
   static final ObjectMapper MAPPER = new ObjectMapper();
 
   /** Held for each request and everything that travels with its reply. */
-  final Object lock = new Object();
+  final ReentrantLock lock = new ReentrantLock();
 
   /** The framed connection. */
   final MessageChannel channel;
@@ -68,9 +69,12 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
    * @throws IOException when the connection fails
    */
   final ObjectNode call(ObjectNode request, String replyType) throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       return channel.call(request, replyType);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -234,7 +238,13 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
 
   @Override
   public final void close() {
-    synchronized (lock) {
+    if (!lock.tryLock()) {
+      // another thread has a request in flight (perhaps waiting for a name that never comes):
+      // shut the connection down so that it fails at once and lets go of the lock
+      channel.stream().shutdown();
+      lock.lock();
+    }
+    try {
       if (closed) {
         return;
       }
@@ -246,6 +256,8 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
       }
       channel.close();
       releaseResources();
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -255,8 +267,11 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
    * @return true once closed
    */
   public final boolean isClosed() {
-    synchronized (lock) {
+    lock.lock();
+    try {
       return closed;
+    } finally {
+      lock.unlock();
     }
   }
 

@@ -74,7 +74,8 @@ public final class RpcClient extends ProtocolClient {
 
   /** Sends a filled local buffer as a new sealed blob; called by its writer. */
   Blob createRemote(MemorySegment bytes) throws IOException {
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       long size = bytes.byteSize();
       channel.call(Requests.createRemoteBuffer(size), "create_buffer_reply");
@@ -90,6 +91,8 @@ public final class RpcClient extends ProtocolClient {
                 + size);
       }
       return new Blob(id, instanceId(), bytes, true);
+    } finally {
+      lock.unlock();
     }
   }
 
@@ -99,7 +102,8 @@ public final class RpcClient extends ProtocolClient {
     if (unique.isEmpty()) {
       return Map.of();
     }
-    synchronized (lock) {
+    lock.lock();
+    try {
       ensureOpen();
       ObjectNode reply =
           channel.call(
@@ -121,6 +125,8 @@ public final class RpcClient extends ProtocolClient {
         blobs.put(payload.objectId(), new Blob(payload.objectId(), instanceId(), bytes, true));
       }
       return blobs;
+    } finally {
+      lock.unlock();
     }
   }
 

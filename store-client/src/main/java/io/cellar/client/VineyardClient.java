@@ -284,7 +284,12 @@ public interface VineyardClient extends AutoCloseable {
    */
   ObjectNode clusterMeta() throws IOException;
 
-  /** Sends {@code exit_request}, closes the connection and releases all memory it mapped. */
+  /**
+   * Sends {@code exit_request}, closes the connection and releases all memory it mapped. When
+   * another thread has a request in flight (for example a waiting {@link #getName}), the connection
+   * is shut down first, so that request fails with an {@link IOException} instead of blocking the
+   * close.
+   */
   @Override
   void close();
 }

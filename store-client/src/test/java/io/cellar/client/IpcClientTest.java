@@ -195,4 +195,33 @@ class IpcClientTest {
       assertThrows(IOException.class, () -> p.client().putBytes(new byte[] {1}));
     }
   }
+
+  @Test
+  void closeFromAnotherThreadEndsARequestThatWaitsForever() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server()) {
+      IpcClient client = p.client();
+      java.util.concurrent.CompletableFuture<Long> waiting =
+          java.util.concurrent.CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return client.getName("never", true);
+                } catch (IOException e) {
+                  throw new java.io.UncheckedIOException(e);
+                }
+              });
+      io.cellar.client.testing.Polling.until(
+          "the fake to receive get_name",
+          () ->
+              server.requests().stream()
+                  .anyMatch(r -> r.path("type").asText().equals("get_name_request")));
+      client.close();
+      java.util.concurrent.ExecutionException failed =
+          assertThrows(
+              java.util.concurrent.ExecutionException.class,
+              () -> waiting.get(10, java.util.concurrent.TimeUnit.SECONDS));
+      assertTrue(failed.getCause() instanceof java.io.UncheckedIOException, failed.toString());
+      assertTrue(client.isClosed());
+    }
+  }
 }

@@ -96,6 +96,10 @@ public final class PosixCalls {
               ValueLayout.JAVA_INT,
               ValueLayout.ADDRESS,
               ValueLayout.JAVA_INT));
+  private static final MethodHandle SHUTDOWN =
+      bind(
+          "shutdown",
+          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle CLOSE =
       bind("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle MMAP =
@@ -257,6 +261,22 @@ public final class PosixCalls {
       }
       if (errno(state) != EINTR) {
         throw failure("recvmsg", state);
+      }
+    }
+  }
+
+  /**
+   * Shuts a socket down in both directions ({@code SHUT_RDWR}), waking any thread blocked on it;
+   * errors are ignored.
+   *
+   * @param fd the socket
+   */
+  public static void shutdown(int fd) {
+    try (Arena arena = Arena.ofConfined()) {
+      try {
+        int ignored = (int) SHUTDOWN.invokeExact(arena.allocate(CALL_STATE), fd, 2);
+      } catch (Throwable t) {
+        throw rethrow(t);
       }
     }
   }

@@ -26,6 +26,12 @@ public interface ByteStream extends AutoCloseable {
    */
   void readFully(MemorySegment target) throws IOException;
 
+  /**
+   * Shuts the connection down in both directions without releasing it, so that a thread blocked
+   * reading or writing fails at once; safe to call from any thread. Idempotent.
+   */
+  void shutdown();
+
   /** Closes the connection; idempotent. */
   @Override
   void close();

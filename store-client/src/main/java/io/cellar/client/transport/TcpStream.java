@@ -74,6 +74,16 @@ public final class TcpStream implements ByteStream {
   }
 
   @Override
+  public void shutdown() {
+    try {
+      channel.shutdownInput();
+      channel.shutdownOutput();
+    } catch (IOException e) {
+      // already shut down or closed
+    }
+  }
+
+  @Override
   public void close() {
     try {
       channel.close();

@@ -28,7 +28,7 @@ public final class UnixDomainSocket implements ByteStream {
   private final MemorySegment control = arena.allocate(MsgHdrDescriptor.CONTROL_SIZE, 8);
   private final MemorySegment bounce = arena.allocate(BOUNCE_SIZE, 64);
   private final Path path;
-  private int fd;
+  private volatile int fd;
 
   private UnixDomainSocket(Path path, int fd) {
     this.path = path;
@@ -197,6 +197,14 @@ public final class UnixDomainSocket implements ByteStream {
    */
   public int fd() {
     return fd;
+  }
+
+  @Override
+  public void shutdown() {
+    int current = fd;
+    if (current >= 0) {
+      PosixCalls.shutdown(current);
+    }
   }
 
   @Override

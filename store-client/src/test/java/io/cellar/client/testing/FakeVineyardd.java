@@ -152,6 +152,9 @@ public final class FakeVineyardd implements AutoCloseable {
             channel.send(reply("seal_reply"));
           }
           case "get_buffers_request" -> getBuffers(request);
+          case "get_name_request" -> {
+            // parked forever, as a wait=true request for a name nobody puts
+          }
           case "exit_request" -> {
             return;
           }

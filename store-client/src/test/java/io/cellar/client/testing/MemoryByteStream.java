@@ -48,5 +48,8 @@ public final class MemoryByteStream implements ByteStream {
   }
 
   @Override
+  public void shutdown() {}
+
+  @Override
   public void close() {}
 }
