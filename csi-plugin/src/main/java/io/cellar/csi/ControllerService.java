@@ -27,9 +27,10 @@ import java.util.function.Predicate;
 
 /**
  * The CSI Controller service, stateless: the volume id ({@link VolumeId}) carries the vineyard
- * cluster and the delete-objects flag, so any replica answers any call. A volume is a handle to a
- * vineyard cluster, not storage of its own: CreateVolume provisions nothing and reports capacity 0
- * ("unknown"), and a well-formed id names an existing volume. Capabilities: {@code
+ * cluster and, for a delete-objects volume, the object-name prefix whose objects DeleteVolume
+ * deletes through the {@link ObjectReaper}, so any replica answers any call. A volume is a handle
+ * to a vineyard cluster, not storage of its own: CreateVolume provisions nothing and reports
+ * capacity 0 ("unknown"), and a well-formed id names an existing volume. Capabilities: {@code
  * CREATE_DELETE_VOLUME} and {@code PUBLISH_UNPUBLISH_VOLUME}. ListVolumes is not offered: a
  * stateless controller has no list to give. Thread-safe (no mutable state).
  */
