@@ -2,14 +2,22 @@ package io.cellar.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.csi.VolumeId;
+import io.cellar.csi.proto.ControllerGrpc;
+import io.cellar.csi.proto.CreateVolumeRequest;
+import io.cellar.csi.proto.DeleteVolumeRequest;
 import io.cellar.csi.proto.GetPluginInfoRequest;
 import io.cellar.csi.proto.GetPluginInfoResponse;
 import io.cellar.csi.proto.IdentityGrpc;
 import io.cellar.csi.proto.NodeGetInfoRequest;
 import io.cellar.csi.proto.NodeGrpc;
+import io.cellar.csi.proto.VolumeCapability;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -18,6 +26,9 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.unix.DomainSocketAddress;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -27,7 +38,10 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Starts the packaged driver through {@code bin/vineyardctl} and talks CSI to it. */
+/**
+ * Starts the packaged driver through {@code bin/vineyardctl} and talks CSI to it, including a
+ * delete-objects DeleteVolume that reaches for the cluster's vineyardd.
+ */
 class VineyardctlLauncherIT {
 
   @TempDir Path tmp;
@@ -78,6 +92,43 @@ class VineyardctlLauncherIT {
             NodeGrpc.newBlockingStub(channel)
                 .nodeGetInfo(NodeGetInfoRequest.getDefaultInstance())
                 .getNodeId());
+        // the launcher wires the IpcObjectReaper: a delete-objects volume whose vineyardd does
+        // not answer (a socket file nobody listens on) is UNAVAILABLE, not deleted
+        Path cluster = Files.createDirectories(tmp.resolve("root/ns/vd"));
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+          dead.bind(UnixDomainSocketAddress.of(cluster.resolve("vineyard.sock")));
+        }
+        ControllerGrpc.ControllerBlockingStub controller = ControllerGrpc.newBlockingStub(channel);
+        String volumeId =
+            controller
+                .createVolume(
+                    CreateVolumeRequest.newBuilder()
+                        .setName("pvc-1")
+                        .addVolumeCapabilities(
+                            VolumeCapability.newBuilder()
+                                .setMount(VolumeCapability.MountVolume.getDefaultInstance())
+                                .setAccessMode(
+                                    VolumeCapability.AccessMode.newBuilder()
+                                        .setMode(
+                                            VolumeCapability.AccessMode.Mode
+                                                .MULTI_NODE_MULTI_WRITER)))
+                        .putParameters(VolumeId.NAMESPACE_KEY, "ns")
+                        .putParameters(VolumeId.NAME_KEY, "vd")
+                        .putParameters(VolumeId.DELETE_OBJECTS_KEY, "true")
+                        .putParameters(VolumeId.OBJECT_PREFIX_KEY, "/vineyard/data/")
+                        .build())
+                .getVolume()
+                .getVolumeId();
+        StatusRuntimeException unavailable =
+            assertThrows(
+                StatusRuntimeException.class,
+                () ->
+                    controller.deleteVolume(
+                        DeleteVolumeRequest.newBuilder().setVolumeId(volumeId).build()));
+        assertEquals(Status.Code.UNAVAILABLE, unavailable.getStatus().getCode(), output.toString());
+        assertTrue(
+            unavailable.getStatus().getDescription().contains("cannot reach vineyardd"),
+            unavailable.getStatus().toString());
       } finally {
         channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
       }
