@@ -1,5 +1,6 @@
 """Java <-> Python. 'read': checks the tensor and frame the Java client named (float64 0.5*i for
-a 2x3 tensor, columns a=int64 [1,2,3] and b=float64 [1.5,2.5,3.5] with index [10,20,30]).
+a 2x3 tensor, columns a=int64 [1,2,3], b=float64 [1.5,2.5,3.5] and s=strings ['x', None, 'zzz']
+with index [10,20,30]).
 'write': puts the same values under the names for Java to read.
 Usage: java_cross.py SOCKET read|write TENSOR_NAME FRAME_NAME"""
 
@@ -10,7 +11,8 @@ import pandas as pd
 import vineyard
 
 TENSOR = np.arange(6, dtype=np.float64).reshape(2, 3) * 0.5
-FRAME = pd.DataFrame({'a': np.array([1, 2, 3], dtype=np.int64), 'b': [1.5, 2.5, 3.5]},
+FRAME = pd.DataFrame({'a': np.array([1, 2, 3], dtype=np.int64), 'b': [1.5, 2.5, 3.5],
+                      's': np.array(['x', None, 'zzz'], dtype=object)},
                      index=pd.Index(np.array([10, 20, 30], dtype=np.int64)))
 
 

@@ -130,9 +130,11 @@ abstract class PythonScenarios {
       Map<String, Tensor> columns = new LinkedHashMap<>();
       columns.put("a", Tensor.of(new long[] {1, 2, 3}));
       columns.put("b", Tensor.of(new double[] {1.5, 2.5, 3.5}));
+      Map<String, io.cellar.client.data.Column> all = new LinkedHashMap<>(columns);
+      all.put("s", io.cellar.client.data.StringArray.of(java.util.Arrays.asList("x", null, "zzz")));
       DataFrame frame =
           Values.putDataFrame(
-              javaClient, new DataFrame(columns, Tensor.of(new long[] {10, 20, 30}), null, null));
+              javaClient, new DataFrame(all, Tensor.of(new long[] {10, 20, 30}), null, null));
       name(javaClient, frame.id(), "java/frame");
       run("java_cross.py", socket(), "read", "java/tensor", "java/frame");
     }
@@ -151,7 +153,8 @@ abstract class PythonScenarios {
       assertEquals(TensorType.INT32, ints.type());
       assertArrayEquals(new long[] {-1, 0, 7}, ints.toLongArray());
       DataFrame frame = Values.getDataFrame(javaClient, javaClient.getName("py/frame", false));
-      assertEquals(java.util.List.of("a", "b"), frame.columnNames());
+      assertEquals(java.util.List.of("a", "b", "s"), frame.columnNames());
+      assertEquals(java.util.Arrays.asList("x", null, "zzz"), frame.strings("s").toList());
       assertArrayEquals(new long[] {1, 2, 3}, frame.column("a").toLongArray());
       assertArrayEquals(new double[] {1.5, 2.5, 3.5}, frame.column("b").toDoubleArray());
       assertArrayEquals(new long[] {10, 20, 30}, frame.index().toLongArray());

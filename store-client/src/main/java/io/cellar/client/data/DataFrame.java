@@ -9,15 +9,16 @@ import java.util.Map;
 
 /**
  * A table in {@code vineyard::DataFrame} form, as pandas frames are stored by the Python client:
- * named one-dimensional columns of equal length, each a {@link Tensor}, and an index (a tensor with
- * an optional name). Without an explicit index, the frame gets pandas' default {@code RangeIndex}
- * stored as Python stores it (an {@code int64} index 0..n-1 named {@code None}).
+ * named one-dimensional columns of equal length, each a {@link Tensor} or a {@link StringArray},
+ * and an index (a tensor with an optional name). Without an explicit index, the frame gets pandas'
+ * default {@code RangeIndex} stored as Python stores it (an {@code int64} index 0..n-1 named {@code
+ * None}).
  *
  * <p>Column names are strings here; a frame written by Python with non-string column names reads
  * back with each name as its JSON text. Immutable and thread-safe.
  */
 public final class DataFrame {
-  private final Map<String, Tensor> columns;
+  private final Map<String, Column> columns;
   private final Tensor index;
   private final String indexName;
   private final ObjectNode metadata;
@@ -31,18 +32,18 @@ public final class DataFrame {
    * @param metadata the stored object's metadata, or null for a value not stored yet
    */
   public DataFrame(
-      Map<String, Tensor> columns, Tensor index, String indexName, ObjectNode metadata) {
+      Map<String, ? extends Column> columns, Tensor index, String indexName, ObjectNode metadata) {
     long rows = -1;
-    for (Map.Entry<String, Tensor> column : columns.entrySet()) {
-      long[] shape = column.getValue().shape();
-      if (shape.length != 1) {
+    for (Map.Entry<String, ? extends Column> column : columns.entrySet()) {
+      if (column.getValue() instanceof Tensor t && t.shape().length != 1) {
         throw new IllegalArgumentException("column '" + column.getKey() + "' is not 1-d");
       }
-      if (rows >= 0 && shape[0] != rows) {
+      long length = column.getValue().length();
+      if (rows >= 0 && length != rows) {
         throw new IllegalArgumentException(
-            "column '" + column.getKey() + "' has " + shape[0] + " rows, expected " + rows);
+            "column '" + column.getKey() + "' has " + length + " rows, expected " + rows);
       }
-      rows = shape[0];
+      rows = length;
     }
     if (index != null && rows >= 0 && index.size() != rows) {
       throw new IllegalArgumentException(
@@ -60,7 +61,7 @@ public final class DataFrame {
    * @param columns the columns in order
    * @return the frame
    */
-  public static DataFrame of(Map<String, Tensor> columns) {
+  public static DataFrame of(Map<String, ? extends Column> columns) {
     return new DataFrame(columns, null, null, null);
   }
 
@@ -69,7 +70,7 @@ public final class DataFrame {
    *
    * @return an unmodifiable map from name to values
    */
-  public Map<String, Tensor> columns() {
+  public Map<String, Column> columns() {
     return columns;
   }
 
@@ -83,18 +84,40 @@ public final class DataFrame {
   }
 
   /**
-   * One column.
+   * A numeric column.
    *
    * @param name the column name
    * @return its values
-   * @throws IllegalArgumentException when there is no such column
+   * @throws IllegalArgumentException when there is no such column or it holds strings (see {@link
+   *     #strings})
    */
   public Tensor column(String name) {
-    Tensor t = columns.get(name);
-    if (t == null) {
+    Column c = columns.get(name);
+    if (c == null) {
       throw new IllegalArgumentException("no column '" + name + "' in " + columns.keySet());
     }
-    return t;
+    if (c instanceof Tensor t) {
+      return t;
+    }
+    throw new IllegalArgumentException("column '" + name + "' holds strings; use strings()");
+  }
+
+  /**
+   * A string column.
+   *
+   * @param name the column name
+   * @return its values
+   * @throws IllegalArgumentException when there is no such column or it is numeric
+   */
+  public StringArray strings(String name) {
+    Column c = columns.get(name);
+    if (c instanceof StringArray a) {
+      return a;
+    }
+    throw new IllegalArgumentException(
+        c == null
+            ? "no column '" + name + "' in " + columns.keySet()
+            : "column '" + name + "' is numeric");
   }
 
   /**
@@ -104,7 +127,7 @@ public final class DataFrame {
    */
   public long rows() {
     if (!columns.isEmpty()) {
-      return columns.values().iterator().next().size();
+      return columns.values().iterator().next().length();
     }
     return index == null ? 0 : index.size();
   }

@@ -52,6 +52,58 @@ public final class PythonLayouts {
     return meta;
   }
 
+  /** The typename of an Arrow large-string array. */
+  public static final String LARGE_STRING_ARRAY =
+      "vineyard::BaseBinaryArray<arrow::LargeStringArray>";
+
+  /** The typename of a tensor of strings. */
+  public static final String STRING_TENSOR = "vineyard::Tensor<std::string>";
+
+  /**
+   * {@code string_array_builder}'s metadata ({@code python/vineyard/data/arrow.py}).
+   *
+   * @param array the strings (length, offset, null count, Arrow's nbytes)
+   * @param offsets the metadata of the blob holding the int64 offsets
+   * @param data the metadata of the blob holding the UTF-8 bytes
+   * @param nullBitmap the metadata of the validity blob (the empty blob when there are no nulls)
+   * @return a new tree
+   */
+  public static ObjectNode stringArray(
+      StringArray array, ObjectNode offsets, ObjectNode data, ObjectNode nullBitmap) {
+    ObjectNode meta = JSON.objectNode();
+    meta.put("typename", LARGE_STRING_ARRAY);
+    meta.put("length_", array.length());
+    meta.put("null_count_", array.nullCount());
+    meta.put("offset_", array.offset());
+    meta.set("buffer_offsets_", offsets);
+    meta.set("buffer_data_", data);
+    meta.set("null_bitmap_", nullBitmap);
+    meta.put("nbytes", array.arrowNbytes());
+    return meta;
+  }
+
+  /**
+   * {@code numpy_ndarray_builder}'s metadata for a 1-d object array of strings: a {@code
+   * vineyard::Tensor<std::string>} over a created string array; {@code nbytes} is numpy's (8 per
+   * element, the object pointers).
+   *
+   * @param length the number of elements
+   * @param array the created string array (its metadata)
+   * @return a new tree
+   */
+  public static ObjectNode stringTensor(long length, ObjectNode array) {
+    ObjectNode meta = JSON.objectNode();
+    meta.put("shape_", PythonJson.dumps(new long[] {length}));
+    meta.put("partition_index_", PythonJson.dumps(List.of()));
+    meta.put("nbytes", 8 * length);
+    meta.put("order_", PythonJson.dumps("C"));
+    meta.put("typename", STRING_TENSOR);
+    meta.put("value_type_", "string");
+    meta.put("value_type_meta_", "str");
+    meta.set("buffer_", array);
+    return meta;
+  }
+
   /**
    * {@code pandas_index_builder}'s metadata.
    *

@@ -18,7 +18,7 @@ import java.util.Arrays;
  * from a store is a read-only view of the blob (no copy), valid as long as its client is open, and
  * knows its object id and metadata. Immutable and thread-safe.
  */
-public final class Tensor {
+public final class Tensor implements Column {
   private static final ValueLayout.OfShort SHORT =
       ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
   private static final ValueLayout.OfInt INT =
@@ -238,6 +238,16 @@ public final class Tensor {
   }
 
   /**
+   * The length of the first dimension (1 for a 0-d scalar).
+   *
+   * @return the number of rows
+   */
+  @Override
+  public long length() {
+    return shape.length == 0 ? 1 : shape[0];
+  }
+
+  /**
    * The number of elements.
    *
    * @return the product of the shape (1 for a 0-d scalar)
@@ -256,11 +266,7 @@ public final class Tensor {
     return bytes;
   }
 
-  /**
-   * The stored object's metadata.
-   *
-   * @return the tree, or null for a value not stored yet
-   */
+  @Override
   public ObjectNode metadata() {
     return metadata;
   }

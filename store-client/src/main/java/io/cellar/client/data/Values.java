@@ -46,6 +46,7 @@ public final class Values {
       case byte[] bytes -> client.putBytes(bytes).id();
       case Tensor tensor -> putTensor(client, tensor).id();
       case DataFrame frame -> putDataFrame(client, frame).id();
+      case StringArray strings -> putStrings(client, strings).id();
       case short[] a -> putTensor(client, Tensor.of(a)).id();
       case int[] a -> putTensor(client, Tensor.of(a)).id();
       case long[] a -> putTensor(client, Tensor.of(a)).id();
@@ -73,6 +74,9 @@ public final class Values {
     }
     ObjectNode meta = client.getData(id);
     String typename = meta.path("typename").asText("");
+    if (typename.equals(PythonLayouts.STRING_TENSOR)) {
+      return stringsOf(meta, blobsOf(client, meta));
+    }
     if (typename.startsWith(PythonLayouts.TENSOR_PREFIX)) {
       return tensorOf(meta, blobsOf(client, meta));
     }
@@ -101,6 +105,45 @@ public final class Values {
     ObjectNode meta = PythonLayouts.tensor(tensor, blob.metadata());
     client.createData(meta);
     return new Tensor(tensor.type(), tensor.shape(), tensor.order(), blob.segment(), meta);
+  }
+
+  /**
+   * Puts strings as Python puts a numpy array of strings: the Arrow buffers go into blobs (the
+   * validity bitmap first, the empty blob when there are no nulls, then offsets, then data), then
+   * the {@code vineyard::BaseBinaryArray<arrow::LargeStringArray>} and the {@code
+   * vineyard::Tensor<std::string>} over it are created.
+   *
+   * @param client the client
+   * @param strings the values
+   * @return the stored column: views of the blobs, with the tensor's metadata (and id)
+   * @throws IOException when the connection fails
+   */
+  public static StringArray putStrings(VineyardClient client, StringArray strings)
+      throws IOException {
+    Blob validity = copyIntoBlob(client, strings.validitySegment());
+    Blob offsets = copyIntoBlob(client, strings.offsetsSegment());
+    Blob data = copyIntoBlob(client, strings.dataSegment());
+    ObjectNode array =
+        PythonLayouts.stringArray(
+            strings, offsets.metadata(), data.metadata(), validity.metadata());
+    client.createData(array);
+    ObjectNode tensor = PythonLayouts.stringTensor(strings.length(), array);
+    client.createData(tensor);
+    return new StringArray(
+        strings.length(),
+        strings.offset(),
+        strings.nullCount(),
+        offsets.segment(),
+        data.segment(),
+        validity.segment(),
+        tensor);
+  }
+
+  private static Blob copyIntoBlob(VineyardClient client, MemorySegment bytes) throws IOException {
+    try (BlobWriter writer = client.createBlob(bytes.byteSize())) {
+      MemorySegment.copy(bytes, 0, writer.segment(), 0, bytes.byteSize());
+      return writer.seal();
+    }
   }
 
   /**
@@ -152,12 +195,16 @@ public final class Values {
     ObjectNode index =
         PythonLayouts.index(frame.indexName(), indexValues.metadata(), indexValues.type());
     client.createData(index);
-    Map<String, Tensor> stored = new LinkedHashMap<>();
+    Map<String, Column> stored = new LinkedHashMap<>();
     List<ObjectNode> columnMetas = new ArrayList<>();
-    for (Map.Entry<String, Tensor> column : frame.columns().entrySet()) {
-      Tensor t = putTensor(client, column.getValue());
-      stored.put(column.getKey(), t);
-      columnMetas.add(t.metadata());
+    for (Map.Entry<String, Column> column : frame.columns().entrySet()) {
+      Column c =
+          switch (column.getValue()) {
+            case Tensor t -> putTensor(client, t);
+            case StringArray a -> putStrings(client, a);
+          };
+      stored.put(column.getKey(), c);
+      columnMetas.add(c.metadata());
     }
     ObjectNode meta = PythonLayouts.dataFrame(frame.columnNames(), index, columnMetas);
     client.createData(meta);
@@ -235,13 +282,42 @@ public final class Values {
     return new Tensor(type, shape, PythonLayouts.orderOf(meta), buffer.segment(), meta);
   }
 
+  /**
+   * Resolves a {@code vineyard::Tensor<std::string>} over an Arrow large-string array.
+   *
+   * @param meta the tensor's metadata
+   * @param blobs blobs by id, including the array's buffers
+   * @return the strings, views of the blobs
+   */
+  static StringArray stringsOf(ObjectNode meta, Map<Long, Blob> blobs) {
+    JsonNode array = meta.path("buffer_");
+    if (!PythonLayouts.LARGE_STRING_ARRAY.equals(array.path("typename").asText())) {
+      throw new CellarException(
+          StatusCode.OBJECT_TYPE_ERROR,
+          "a string tensor over " + array.path("typename").asText() + " is not supported");
+    }
+    return new StringArray(
+        array.path("length_").asLong(),
+        array.path("offset_").asLong(),
+        array.path("null_count_").asLong(),
+        blobs.get(UnsignedJson.field(array.path("buffer_offsets_"), "id")).segment(),
+        blobs.get(UnsignedJson.field(array.path("buffer_data_"), "id")).segment(),
+        blobs.get(UnsignedJson.field(array.path("null_bitmap_"), "id")).segment(),
+        meta);
+  }
+
   static DataFrame dataFrameOf(ObjectNode meta, Map<Long, Blob> blobs) {
     List<String> names = PythonLayouts.columnNamesOf(meta);
-    Map<String, Tensor> columns = new LinkedHashMap<>();
+    Map<String, Column> columns = new LinkedHashMap<>();
     for (int i = 0; i < names.size(); i++) {
       JsonNode key = PythonJson.loads(meta.path("__values_-key-" + i).asText("null"));
       String name = key.isTextual() ? key.textValue() : key.toString();
-      columns.put(name, tensorOf((ObjectNode) meta.get("__values_-value-" + i), blobs));
+      ObjectNode column = (ObjectNode) meta.get("__values_-value-" + i);
+      columns.put(
+          name,
+          PythonLayouts.STRING_TENSOR.equals(column.path("typename").asText())
+              ? stringsOf(column, blobs)
+              : tensorOf(column, blobs));
     }
     Tensor index = null;
     String indexName = null;

@@ -101,6 +101,68 @@ class PythonLayoutsTest {
     assertJson(python, ours);
   }
 
+  private static ObjectNode blobLike(JsonNode pythonBlob) {
+    return Blob.metadata(
+        UnsignedJson.field(pythonBlob, "id"), pythonBlob.path("nbytes").asLong(), 0, false);
+  }
+
+  private static ObjectNode stringArrayLike(StringArray strings, ObjectNode python) {
+    return ProtocolClient.fillClientFields(
+        PythonLayouts.stringArray(
+            strings,
+            blobLike(python.get("buffer_offsets_")),
+            blobLike(python.get("buffer_data_")),
+            blobLike(python.get("null_bitmap_"))),
+        0);
+  }
+
+  @Test
+  void aStringArrayMatchesPythons() throws IOException {
+    ObjectNode python = vector("create-data-string-array.json");
+    assertJson(python, stringArrayLike(StringArray.of(List.of("x", "yy", "zzz")), python));
+  }
+
+  @Test
+  void aStringArrayWithANullMatchesPythons() throws IOException {
+    ObjectNode python = vector("create-data-string-array-with-null.json");
+    java.util.List<String> values = java.util.Arrays.asList("x", null, "zzz");
+    assertJson(python, stringArrayLike(StringArray.of(values), python));
+  }
+
+  @Test
+  void aStringTensorMatchesPythons() throws IOException {
+    ObjectNode python = vector("create-data-tensor-string-with-null.json");
+    ObjectNode ours =
+        ProtocolClient.fillClientFields(
+            PythonLayouts.stringTensor(3, (ObjectNode) python.get("buffer_")), 0);
+    assertJson(python, ours);
+  }
+
+  @Test
+  void aFrameWithAStringColumnMatchesPythons() throws IOException {
+    ObjectNode python = vector("create-data-dataframe-string-column.json");
+    ObjectNode ours =
+        ProtocolClient.fillClientFields(
+            PythonLayouts.dataFrame(
+                List.of("s", "n"),
+                (ObjectNode) python.get("index_"),
+                List.of(
+                    (ObjectNode) python.get("__values_-value-0"),
+                    (ObjectNode) python.get("__values_-value-1"))),
+            0);
+    assertJson(python, ours);
+  }
+
+  @Test
+  void aRangeIndexIsStoredAsAnInt64IndexNamedNone() throws IOException {
+    ObjectNode python = vector("create-data-index-range.json");
+    ObjectNode ours =
+        ProtocolClient.fillClientFields(
+            PythonLayouts.index(null, (ObjectNode) python.get("value_"), TensorType.INT64), 0);
+    assertJson(python, ours);
+    assertEquals("[3]", python.get("value_").path("shape_").asText());
+  }
+
   @Test
   void aCreatedBlobsMetadataMatchesWhatPythonNests() throws IOException {
     ObjectNode pythonBlob = (ObjectNode) vector("create-data-tensor-float64.json").get("buffer_");
