@@ -271,6 +271,9 @@ public final class Store implements AutoCloseable {
    */
   public void dropBlob(long blobId) {
     requireBlobId(blobId);
+    if (blobId == ObjectIds.EMPTY_BLOB) {
+      return; // nothing to drop; the reference accepts it
+    }
     blobs.drop(blobId);
   }
 
@@ -433,14 +436,16 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Whether an object or blob exists ({@code exists}).
+   * Whether an object or blob exists ({@code exists}). The empty blob, which needs no memory and is
+   * not stored, does not exist, as in the reference.
    *
    * @param id the id
    * @return true when it exists
    */
   public boolean exists(long id) {
     if (ObjectIds.isBlob(id)) {
-      return id == ObjectIds.EMPTY_BLOB || blobs.exists(id);
+      // the empty blob is not in the blob table: the reference answers false for it too
+      return id != ObjectIds.EMPTY_BLOB && blobs.exists(id);
     }
     return meta.exists(id);
   }

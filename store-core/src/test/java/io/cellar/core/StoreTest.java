@@ -202,7 +202,9 @@ class StoreTest {
       assertEquals(
           StatusCode.INVALID,
           assertThrows(CellarException.class, () -> store.createBlob(owner, -1)).status());
-      assertTrue(store.exists(ObjectIds.EMPTY_BLOB));
+      assertFalse(store.exists(ObjectIds.EMPTY_BLOB), "the empty blob is not stored");
+      store.dropBlob(ObjectIds.EMPTY_BLOB); // accepted, as the reference does
+      store.release(owner, ObjectIds.EMPTY_BLOB);
       assertEquals(
           List.of(Payload.EMPTY), store.getBlobs(owner, new long[] {ObjectIds.EMPTY_BLOB}, false));
     }
