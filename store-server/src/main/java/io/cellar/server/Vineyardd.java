@@ -55,6 +55,7 @@ public final class Vineyardd {
       System.exit(1);
       return;
     }
+    boolean signalsHandled = TerminationSignals.exitZeroOnTermination();
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -66,8 +67,10 @@ public final class Vineyardd {
                     closeQuietly(store);
                   }
                   System.err.flush();
-                  // A signal ends a clean shutdown with status 0, as vineyardd does.
-                  Runtime.getRuntime().halt(0);
+                  if (!signalsHandled) {
+                    // no signal handler: end a clean shutdown with status 0 anyway
+                    Runtime.getRuntime().halt(0);
+                  }
                 },
                 "cellar-shutdown"));
     log.info(
