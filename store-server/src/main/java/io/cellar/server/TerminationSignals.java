@@ -18,7 +18,7 @@ final class TerminationSignals {
   /**
    * Installs the handlers.
    *
-   * @return true when installed
+   * @return true when the SIGTERM handler is installed
    */
   static boolean exitZeroOnTermination() {
     try {
@@ -42,8 +42,11 @@ final class TerminationSignals {
           Proxy.newProxyInstance(
               TerminationSignals.class.getClassLoader(), new Class<?>[] {handlerType}, onSignal);
       Method handle = signal.getMethod("handle", signal, handlerType);
-      for (String name : new String[] {"TERM", "INT"}) {
-        handle.invoke(null, signal.getConstructor(String.class).newInstance(name), handler);
+      handle.invoke(null, signal.getConstructor(String.class).newInstance("TERM"), handler);
+      try {
+        handle.invoke(null, signal.getConstructor(String.class).newInstance("INT"), handler);
+      } catch (ReflectiveOperationException | RuntimeException e) {
+        // SIGINT ignored by the parent (a background job): keep it ignored
       }
       return true;
     } catch (ReflectiveOperationException | LinkageError | RuntimeException e) {
