@@ -206,6 +206,13 @@ public final class VineyarddServer
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
     stop();
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      }
+    }
   }
 
   private void stop() throws InterruptedException {
