@@ -1,6 +1,7 @@
 package io.cellar.csi;
 
 import io.cellar.client.IpcClient;
+import io.cellar.client.transport.UnixDomainSocket;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
 import io.grpc.Status;
@@ -8,10 +9,16 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -26,8 +33,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A missing socket or an unreachable server is UNAVAILABLE, so the external provisioner retries
  * and the volume is never reported deleted while its objects stay; an error answered by the server
- * is INTERNAL with its message. Deleting again, or when nothing is left, succeeds. Thread-safe:
- * each call opens and closes its own connection.
+ * is INTERNAL with its message. A server that accepts but does not answer within the timeout has
+ * its connection shut down, and the call is UNAVAILABLE too. Deleting again, or when nothing is
+ * left, succeeds. Thread-safe: each call opens and closes its own connection.
  */
 public final class IpcObjectReaper implements ObjectReaper {
 
@@ -36,15 +44,36 @@ public final class IpcObjectReaper implements ObjectReaper {
 
   private static final Logger LOG = LoggerFactory.getLogger(IpcObjectReaper.class);
 
+  /** How long one DeleteVolume may talk to vineyardd before it gives up with UNAVAILABLE. */
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+
+  private static final ScheduledExecutorService WATCHDOG =
+      Executors.newSingleThreadScheduledExecutor(
+          Thread.ofPlatform().name("csi-reaper-watchdog").daemon(true).factory());
+
   private final Path socketRoot;
+  private final Duration timeout;
+
+  /**
+   * Creates the reaper with {@link #DEFAULT_TIMEOUT}.
+   *
+   * @param socketRoot where vineyardd instances put {@code <ns>/<name>/vineyard.sock}
+   */
+  public IpcObjectReaper(Path socketRoot) {
+    this(socketRoot, DEFAULT_TIMEOUT);
+  }
 
   /**
    * Creates the reaper.
    *
    * @param socketRoot where vineyardd instances put {@code <ns>/<name>/vineyard.sock}
+   * @param timeout how long one call may talk to vineyardd: a server that accepts but does not
+   *     answer has its connection shut down then, and the call is UNAVAILABLE (the driver has few
+   *     call threads, and a hung DeleteVolume must not hold one forever)
    */
-  public IpcObjectReaper(Path socketRoot) {
+  public IpcObjectReaper(Path socketRoot, Duration timeout) {
     this.socketRoot = socketRoot.toAbsolutePath().normalize();
+    this.timeout = timeout;
   }
 
   @Override
@@ -58,11 +87,29 @@ public final class IpcObjectReaper implements ObjectReaper {
     if (!Files.exists(socket)) {
       throw unavailable(volume, "no " + SocketRoot.SOCKET_NAME + " at " + socket, null);
     }
+    AtomicBoolean timedOut = new AtomicBoolean();
     int deleted;
-    try (IpcClient client = IpcClient.connect(socket)) {
-      deleted = deleteUnder(client, prefix);
+    try {
+      UnixDomainSocket connection = UnixDomainSocket.connect(socket);
+      ScheduledFuture<?> watchdog =
+          WATCHDOG.schedule(
+              () -> {
+                timedOut.set(true);
+                connection.shutdown(); // the blocked request fails, the client closes
+              },
+              timeout.toNanos(),
+              TimeUnit.NANOSECONDS);
+      try (IpcClient client = IpcClient.over(connection)) {
+        deleted = deleteUnder(client, prefix);
+      } finally {
+        watchdog.cancel(false);
+      }
     } catch (IOException e) {
-      throw unavailable(volume, "cannot reach vineyardd at " + socket + ": " + e.getMessage(), e);
+      String reason =
+          timedOut.get()
+              ? "vineyardd at " + socket + " did not answer within " + timeout
+              : "cannot reach vineyardd at " + socket + ": " + e.getMessage();
+      throw unavailable(volume, reason, e);
     } catch (CellarException e) {
       throw Status.INTERNAL
           .withDescription(

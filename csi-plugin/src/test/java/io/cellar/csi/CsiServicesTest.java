@@ -34,6 +34,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -337,6 +338,41 @@ class CsiServicesTest {
       }
       assertTrue(Files.exists(dir.resolve(SocketRoot.SOCKET_NAME)));
       assertCode(Status.Code.UNAVAILABLE, () -> real.controller.deleteVolume(request));
+    }
+  }
+
+  @Test
+  void deleteObjectsAgainstAVineyarddThatNeverAnswersGivesUpWithUnavailable() throws IOException {
+    Path root = tmp.resolve("silent/root");
+    try (DriverFixture silent =
+            new DriverFixture(
+                tmp.resolve("silent"), new IpcObjectReaper(root, Duration.ofMillis(300)));
+        // listening, so connect succeeds through the backlog, but nothing ever answers
+        var mute = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+      Path dir = Files.createDirectories(root.resolve(NS).resolve(NAME));
+      mute.bind(UnixDomainSocketAddress.of(dir.resolve(SocketRoot.SOCKET_NAME)));
+      Map<String, String> deleting = new java.util.HashMap<>(PARAMS);
+      deleting.put(VolumeId.DELETE_OBJECTS_KEY, "true");
+      deleting.put(VolumeId.OBJECT_PREFIX_KEY, "/vineyard/data/");
+      String id =
+          silent
+              .controller
+              .createVolume(
+                  CreateVolumeRequest.newBuilder()
+                      .setName("pvc")
+                      .addVolumeCapabilities(MOUNT_RW)
+                      .putAllParameters(deleting)
+                      .build())
+              .getVolume()
+              .getVolumeId();
+      StatusRuntimeException e =
+          assertCode(
+              Status.Code.UNAVAILABLE,
+              () ->
+                  silent.controller.deleteVolume(
+                      DeleteVolumeRequest.newBuilder().setVolumeId(id).build()));
+      assertTrue(
+          e.getStatus().getDescription().contains("did not answer"), e.getStatus().toString());
     }
   }
 
