@@ -1,6 +1,7 @@
 package io.cellar.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.client.transport.ByteStream;
 import io.cellar.client.transport.MessageChannel;
 import io.cellar.client.transport.TcpStream;
 import io.cellar.core.blob.Payload;
@@ -25,10 +26,10 @@ import java.util.Map;
  * collector frees once the {@link Blob} or {@link BlobWriter} is unreachable.
  */
 public final class RpcClient extends ProtocolClient {
-  private final TcpStream stream;
+  private final ByteStream stream;
   private final String endpoint;
 
-  private RpcClient(TcpStream stream, String endpoint) throws IOException {
+  private RpcClient(ByteStream stream, String endpoint) throws IOException {
     super(new MessageChannel(stream, MAPPER));
     this.stream = stream;
     this.endpoint = endpoint;
@@ -44,6 +45,18 @@ public final class RpcClient extends ProtocolClient {
    */
   public static RpcClient connect(String host, int port) throws IOException {
     return new RpcClient(TcpStream.connect(host, port), host + ":" + port);
+  }
+
+  /**
+   * Registers over an already connected stream (for tests and tunnels).
+   *
+   * @param stream the connected stream; owned by the client from now on
+   * @param endpoint the name to show for it
+   * @return the registered client
+   * @throws IOException when registration fails
+   */
+  public static RpcClient over(ByteStream stream, String endpoint) throws IOException {
+    return new RpcClient(stream, endpoint);
   }
 
   /**
