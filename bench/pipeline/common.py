@@ -1,0 +1,150 @@
+"""Shared pieces of the Kubeflow example's steps (reference vineyard-k8s.md section 5).
+
+Each step is its own process, as each Kubeflow step is its own pod. A step prints the
+example's timing labels after a line of '#', and appends one JSON record per step to the
+file given by --results, so that bench/run can tabulate them.
+
+Variants:
+  files: pickles in --data_dir (the example's NFS volume; here a local disk directory).
+  store: vineyard.csi.write/read under --vineyard_dir, a directory holding vineyard.sock
+         (as the CSI-published volume would show it).
+"""
+
+import argparse
+import json
+import os
+import sys
+import time
+
+# The Kaggle house-prices-like names of the example (46 int64 columns, SalePrice last).
+COLUMNS = [
+    "Id", "MSSubClass", "LotFrontage", "LotArea", "OverallQual", "OverallCond",
+    "YearBuilt", "YearRemodAdd", "MasVnrArea", "BsmtFinSF1", "BsmtFinSF2", "BsmtUnfSF",
+    "TotalBsmtSF", "1stFlrSF", "2ndFlrSF", "LowQualFinSF", "GrLivArea", "BsmtFullBath",
+    "BsmtHalfBath", "FullBath", "HalfBath", "BedroomAbvGr", "KitchenAbvGr", "TotRmsAbvGrd",
+    "Fireplaces", "GarageYrBlt", "GarageCars", "GarageArea", "WoodDeckSF", "OpenPorchSF",
+    "EnclosedPorch", "3SsnPorch", "ScreenPorch", "PoolArea", "MiscVal", "TotalRooms",
+    "GarageAge", "RemodAge", "HouseAge", "TotalBath", "TotalPorchSF", "TotalSF",
+    "TotalArea", "MoSold", "YrSold", "SalePrice",
+]
+assert len(COLUMNS) == 46
+
+SPLIT = ["x_train", "x_test", "y_train", "y_test"]
+
+
+def arguments(description):
+    p = argparse.ArgumentParser(description=description)
+    p.add_argument("--data_multiplier", type=int, required=True,
+                   help="rows = 10,000 x multiplier (292 is about 1 GiB)")
+    p.add_argument("--data_dir", required=True, help="the example's /data (pickles)")
+    # a real flag, unlike the example's argparse type=bool
+    p.add_argument("--with_vineyard", action="store_true",
+                   help="store variant: vineyard.csi.write/read under --vineyard_dir")
+    p.add_argument("--vineyard_dir", default=None,
+                   help="the example's /vineyard/data: a directory holding vineyard.sock")
+    p.add_argument("--results", default=None, help="append a JSON record here")
+    p.add_argument("--label", default="", help="tag for the record (variant name)")
+    args = p.parse_args()
+    if args.with_vineyard and not args.vineyard_dir:
+        p.error("--with_vineyard needs --vineyard_dir")
+    return args
+
+
+def drop_caches():
+    """The example's `sync; echo 3 > /proc/sys/vm/drop_caches`.
+
+    Returns (method, seconds): 'drop_caches' when the kernel accepted it, else 'none'
+    (then the caller evicts its input files with posix_fadvise, see evict()).
+    """
+    t = time.time()
+    os.sync()
+    try:
+        with open("/proc/sys/vm/drop_caches", "w") as f:
+            f.write("3\n")
+        return "drop_caches", time.time() - t
+    except OSError as e:
+        print(f"note: cannot drop the page cache ({e}); evicting the input files with "
+              "posix_fadvise(DONTNEED) after fsync instead", file=sys.stderr)
+        return "fadvise", time.time() - t
+
+
+def evict(paths):
+    """Fallback cold read: flush and drop these files' pages only (no root needed)."""
+    for p in paths:
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+            os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        finally:
+            os.close(fd)
+
+
+def cold(paths):
+    method, seconds = drop_caches()
+    if method != "drop_caches":
+        evict([p for p in paths if os.path.exists(p)])
+    return method, seconds
+
+
+def to_pickle(df, path):
+    df.to_pickle(path)
+
+
+def fsync_files(paths):
+    t = time.time()
+    for p in paths:
+        fd = os.open(p, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+    return time.time() - t
+
+
+def csi_path(args, name):
+    return os.path.join(args.vineyard_dir, name + ".pkl")
+
+
+
+
+def find_socket(path):
+    """vineyard.csi's discovery: the nearest vineyard.sock at or above path."""
+    p = os.path.abspath(path)
+    while p != "/":
+        if os.path.exists(os.path.join(p, "vineyard.sock")):
+            return os.path.join(p, "vineyard.sock")
+        p = os.path.dirname(p)
+    raise FileNotFoundError(path)
+
+
+def store_meta_time(args, names):
+    import vineyard
+    sock = find_socket(args.vineyard_dir)
+    t = time.time()
+    client = vineyard.connect(sock)
+    for n in names:
+        oid = client.get_name(csi_path(args, n))
+        client.get_meta(oid)
+    seconds = time.time() - t
+    client.close()
+    return seconds
+
+
+def report(args, step, phases, extra=None):
+    """Print the example's labels and append the record."""
+    print("##################################")
+    for label, seconds in phases:
+        print(f"{label} {seconds}")
+    record = {
+        "step": step,
+        "label": args.label,
+        "variant": "store" if args.with_vineyard else "files",
+        "multiplier": args.data_multiplier,
+        "phases": {label: seconds for label, seconds in phases},
+    }
+    if extra:
+        record.update(extra)
+    if args.results:
+        with open(args.results, "a") as f:
+            f.write(json.dumps(record) + "\n")
+    sys.stdout.flush()

@@ -1,0 +1,380 @@
+#!/usr/bin/env python3
+"""Turns one bench/run result directory into a summary (stdout), the generated section of
+bench/README.md (between the bench/run markers; everything else in the file stays) and the
+PNG charts. Usage: report.py RESULT_DIR [--readme bench/README.md --charts bench/pipeline]
+
+Ratios, one direction each, stated where they are printed:
+  store write / file write     < 1 means the store writes faster (tutorial ~0.25-0.3, target <= 0.1)
+  peer speed = reference time / Cellar time  >= 1.0 means Cellar is not slower (target >= 1.0)
+"""
+
+import argparse
+import glob
+import json
+import os
+import re
+import shutil
+import sys
+from collections import defaultdict
+
+BEGIN = "<!-- bench/run: generated section, begin (do not edit by hand) -->"
+END = "<!-- bench/run: generated section, end -->"
+VARIANTS = ["files", "cellar", "reference"]
+NAMES = {"files": "files (pickle)", "cellar": "store: Cellar", "reference": "store: reference vineyardd"}
+STEP_LABELS = [
+    ("prepare-data", "dataframe to_pickle time:"),
+    ("preprocess", "read dataframe pickle time:"),
+    ("preprocess", "write training and testing data time:"),
+    ("preprocess", "Preprocessing data time:"),
+    ("train", "read x_train and y_train data time:"),
+    ("train", "Training model data time:"),
+    ("test", "read x_test and y_test execution time:"),
+    ("test", "Testing model data time:"),
+]
+WRITE = ("preprocess", "write training and testing data time:")
+READS = [("train", "read x_train and y_train data time:"), ("test", "read x_test and y_test execution time:")]
+TOTALS = [("preprocess", "Preprocessing data time:"), ("train", "Training model data time:"),
+          ("test", "Testing model data time:")]
+
+
+def load_machine(d):
+    m = {}
+    with open(os.path.join(d, "machine.txt")) as f:
+        for line in f:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                m[k] = v
+    return m
+
+
+def load_pipeline(d):
+    """{gib: {variant: {(step, label): seconds, ...}}} plus the extras per (variant, step)."""
+    path = os.path.join(d, "pipeline.jsonl")
+    runs = defaultdict(lambda: defaultdict(dict))
+    extras = defaultdict(lambda: defaultdict(dict))
+    sizes = {}
+    if not os.path.exists(path):
+        return runs, extras, sizes
+    records = [json.loads(line) for line in open(path) if line.strip()]
+    for r in records:
+        if r["step"] == "prepare-data":
+            sizes[r["multiplier"]] = r["bytes"]
+    for r in records:
+        gib = round(sizes.get(r["multiplier"], r.get("bytes", 0)) / 2**30, 2)
+        variant = r["label"] if r["label"] in VARIANTS else r["variant"]
+        if r["step"] == "prepare-data":
+            for v in VARIANTS:
+                runs[gib][v].update({(r["step"], k): s for k, s in r["phases"].items()})
+            extras[gib]["prepare"] = r
+            continue
+        runs[gib][variant].update({(r["step"], k): s for k, s in r["phases"].items()})
+        extras[gib][(variant, r["step"])] = r
+    return runs, extras, sizes
+
+
+def fmt(s):
+    if s is None:
+        return "–"
+    if s < 0.001:
+        return f"{s * 1e6:.0f} µs"
+    if s < 1:
+        return f"{s * 1e3:.1f} ms"
+    return f"{s:.2f} s"
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return None
+    return a / b
+
+
+def rfmt(x, digits=2):
+    return "–" if x is None else f"{x:.{digits}f}"
+
+
+def derived(v):
+    write = v.get(WRITE)
+    reads = [v.get(k) for k in READS]
+    read = sum(reads) if None not in reads else None
+    totals = [v.get(k) for k in TOTALS]
+    total = sum(totals) if None not in totals else None
+    return write, read, total, reads
+
+
+def pipeline_tables(runs, extras, machine):
+    out = []
+    variants = [v for v in VARIANTS if any(v in runs[g] and runs[g][v].get(WRITE) is not None for g in runs)]
+    if not runs:
+        return ["(the pipeline did not run)"], []
+    heads = []
+    out.append("#### Headline (end to end over preprocess + train + test)")
+    out.append("")
+    out.append("Write = the preprocess step's `write training and testing data time` (four objects); "
+               "read = `read x_train and y_train` + `read x_test and y_test` (four objects, cold "
+               "page cache for files); total = the three step times. Store write / file write < 1 "
+               "means the store is faster. Peer speed = reference vineyardd time / Cellar time "
+               "(≥ 1.0: Cellar is not slower).")
+    out.append("")
+    out.append("| data frame | variant | write | read | total | store write / file write | "
+               "per read (cold, as the example) | per read again (warm, same process) | store round trips per read | "
+               "peer speed: write | read | total |")
+    out.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    for gib in sorted(runs):
+        files_w = runs[gib]["files"].get(WRITE)
+        ref = derived(runs[gib]["reference"]) if "reference" in variants else (None, None, None, [None, None])
+        for v in variants:
+            w, r, t, reads = derived(runs[gib][v])
+            sw = rfmt(ratio(w, files_w), 3) if v != "files" else ""
+            per_read = fmt(r / 2) if r is not None and v != "files" else (fmt(r / 2) if r else "–")
+            meta = [extras[gib].get((v, s), {}).get("store_meta") for s in ("train", "test")]
+            meta_s = fmt(sum(meta) / 2) if None not in meta else ""
+            again = [extras[gib].get((v, s), {}).get("read_again") for s in ("train", "test")]
+            again_s = fmt(sum(again) / 2) if None not in again else ""
+            if v == "cellar" and "reference" in variants:
+                peer = [rfmt(ratio(ref[0], w)), rfmt(ratio(ref[1], r)), rfmt(ratio(ref[2], t))]
+                heads.append((gib, w, files_w, r / 2 if r else None, peer, again_s, meta_s))
+            else:
+                peer = ["", "", ""]
+                if v == "cellar":
+                    heads.append((gib, w, files_w, r / 2 if r else None, ["–"] * 3, again_s, meta_s))
+            out.append(f"| {gib:g} GiB | {NAMES[v]} | {fmt(w)} | {fmt(r)} | {fmt(t)} | {sw} | {per_read} | {again_s} | {meta_s} | "
+                       + " | ".join(peer) + " |")
+    out.append("")
+    out.append("#### Per step, with the example's timing labels (seconds)")
+    out.append("")
+    for gib in sorted(runs):
+        prep = extras[gib].get("prepare", {})
+        rows = prep.get("multiplier", 0) * 10000
+        out.append(f"**{gib:g} GiB** (multiplier {prep.get('multiplier')}, {rows:,} rows × 46 int64)")
+        out.append("")
+        out.append("| step | label | " + " | ".join(NAMES[v] for v in variants) + " |")
+        out.append("|---|---|" + "---|" * len(variants))
+        for step, label in STEP_LABELS:
+            cells = []
+            for v in variants:
+                s = runs[gib][v].get((step, label))
+                if step == "prepare-data" and v != variants[0]:
+                    cells.append("(shared)")
+                else:
+                    cells.append(fmt(s))
+            out.append(f"| {step} | `{label}` | " + " | ".join(cells) + " |")
+        fs = [extras[gib].get(("files", "preprocess"), {}).get("fsync"), prep.get("fsync")]
+        drops = {extras[gib].get(("files", s), {}).get("drop") for s in ("preprocess", "train", "test")} - {None}
+        note = []
+        if fs[0] is not None:
+            note.append(f"fsync of the four pickles after the write (not in the write time): {fmt(fs[0])}")
+        if drops:
+            note.append("cold reads by " + ", ".join(sorted(drops)))
+        if note:
+            out.append("")
+            out.append("Files: " + "; ".join(note) + ".")
+        out.append("")
+    return out, heads
+
+
+def load_jmh(d):
+    rows = []
+    for path in sorted(glob.glob(os.path.join(d, "jmh-*.json"))):
+        try:
+            data = json.load(open(path))
+        except (OSError, ValueError):
+            continue
+        for b in data:
+            name = b["benchmark"].rsplit(".", 2)
+            short = ".".join(name[-2:])
+            params = ", ".join(f"{k}={v}" for k, v in (b.get("params") or {}).items())
+            pm = b["primaryMetric"]
+            rows.append({"bench": short, "params": params, "mode": b["mode"], "threads": b.get("threads", 1),
+                         "score": pm["score"], "error": pm.get("scoreError"), "unit": pm["scoreUnit"],
+                         "p": b.get("params") or {}, "pct": pm.get("scorePercentiles") or {}})
+    return rows
+
+
+def human_bytes(v):
+    try:
+        n = int(v)
+    except ValueError:
+        return v
+    for unit, size in (("GiB", 2**30), ("MiB", 2**20), ("KiB", 2**10)):
+        if n >= size and n % size == 0:
+            return f"{n // size} {unit}"
+    return f"{n} B"
+
+
+def jmh_tables(rows):
+    if not rows:
+        return ["(no JMH results in this run)"], []
+    out = ["| benchmark | params | threads | mode | score | ± error | unit |", "|---|---|---|---|---|---|---|"]
+    for r in rows:
+        params = re.sub(r"(\w*[sS]ize)=(\d+)", lambda m: f"{m.group(1)}={human_bytes(m.group(2))}", r["params"])
+        err = "" if r["error"] is None or r["error"] != r["error"] else f"{r['error']:.3g}"
+        out.append(f"| {r['bench']} | {params} | {r['threads']} | {r['mode']} | {r['score']:.4g} | {err} | {r['unit']} |")
+    heads = []
+    # ratios against the baselines in the same run: any benchmark pair X / X's baseline
+    by = {(r["bench"], r["params"]): r for r in rows}
+    pairs = [("BlobFillBenchmark.blobFill", "BlobFillBenchmark.plainCopy", "warm 1 GiB blob fill / plain copy (time)")]
+    for r in rows:
+        if r["bench"].endswith(".put") and r["bench"].startswith("PutThroughputBenchmark"):
+            base = by.get(("PutThroughputBenchmark.plainCopy", r["params"]))
+            if base:
+                heads.append((f"put {r['params']} / plain copy (time; ≤ 1.11 meets ≥ 0.9× memcpy speed)",
+                              r["score"] / base["score"]))
+    for a, b, what in pairs:
+        ra = [r for r in rows if r["bench"] == a]
+        rb = [r for r in rows if r["bench"] == b]
+        if ra and rb:
+            heads.append((what, ra[0]["score"] / rb[0]["score"]))
+    gets = [r for r in rows if r["bench"] == "GetLatencyBenchmark.get"]
+    if gets:
+        scores = [g["score"] for g in gets]
+        heads.append(("get latency max / min over object sizes (flat ≈ 1)", max(scores) / min(scores)))
+    out.append("")
+    if heads:
+        out.append("Ratios against the baselines of the same run:")
+        out.append("")
+        for what, x in heads:
+            out.append(f"- {what}: **{x:.2f}**")
+    return out, heads
+
+
+def charts(runs, machine, outdir):
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    sizes = sorted(runs)
+    variants = [v for v in VARIANTS if any(runs[g][v].get(WRITE) is not None for g in sizes)]
+    if not sizes or not variants:
+        return []
+    colours = {"files": "#888888", "cellar": "#1f77b4", "reference": "#ff7f0e"}
+    stamp = f"{machine.get('date', '')} · {machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB · {machine.get('mode', '')}"
+    made = []
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.5))
+    for ax, (title, idx) in zip(axes, [("write (preprocess, 4 objects)", 0), ("read (train + test, 4 objects)", 1),
+                                       ("total (preprocess + train + test)", 2)]):
+        width = 0.8 / len(variants)
+        for i, v in enumerate(variants):
+            vals = [derived(runs[g][v])[idx] or 0 for g in sizes]
+            xs = [j + i * width for j in range(len(sizes))]
+            bars = ax.bar(xs, vals, width, label=NAMES[v], color=colours[v])
+            for x, y in zip(xs, vals):
+                ax.annotate(fmt(y), (x, y), ha="center", va="bottom", fontsize=7, rotation=90)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(sizes))])
+        ax.set_xticklabels([f"{g:g} GiB" for g in sizes])
+        ax.set_title(title)
+        ax.set_ylabel("seconds (log)")
+        ax.set_yscale("log")
+    axes[0].legend(fontsize=8)
+    fig.suptitle("Kubeflow example steps: pickle files vs vineyard.csi through the store")
+    fig.text(0.5, 0.005, stamp, ha="center", fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.95))
+    path = os.path.join(outdir, "pipeline.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    made.append(path)
+
+    fig, ax = plt.subplots(figsize=(8, 4.5))
+    labels = [s for s, _ in STEP_LABELS if s != "prepare-data"]
+    g = max(sizes)
+    width = 0.8 / len(variants)
+    for i, v in enumerate(variants):
+        vals = [runs[g][v].get(k) or 0 for k in STEP_LABELS[1:]]
+        ax.bar([j + i * width for j in range(len(vals))], vals, width, label=NAMES[v], color=colours[v])
+    ax.set_xticks([j + 0.4 - width / 2 for j in range(len(STEP_LABELS) - 1)])
+    ax.set_xticklabels([lab.replace(" time:", "").replace(" data", "").replace(" execution", "")
+                        for _, lab in STEP_LABELS[1:]], rotation=25, ha="right", fontsize=7)
+    ax.set_yscale("log")
+    ax.set_ylabel("seconds (log)")
+    ax.set_title(f"per timing label at {g:g} GiB")
+    ax.legend(fontsize=8)
+    fig.text(0.5, 0.005, stamp, ha="center", fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    path = os.path.join(outdir, "pipeline-steps.png")
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    made.append(path)
+    return made
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("results")
+    p.add_argument("--readme")
+    p.add_argument("--charts")
+    a = p.parse_args()
+    machine = load_machine(a.results)
+    runs, extras, _ = load_pipeline(a.results)
+    ptab, pheads = pipeline_tables(runs, extras, machine)
+    jrows = load_jmh(a.results)
+    jtab, jheads = jmh_tables(jrows)
+
+    # ---- the summary
+    print()
+    print("=" * 78)
+    print(f"bench/run {machine.get('mode')} · {machine.get('date')} · {machine.get('cores')} cores, "
+          f"{machine.get('memory_gib')} GiB · load {machine.get('load_start')} -> {machine.get('load_end', '?')}")
+    print("-" * 78)
+    if pheads:
+        print("Kubeflow steps             store write/file write  per read     peer speed (ref/Cellar)")
+        print("                           (tutorial ~0.25-0.3,    (tutorial    write  read  total")
+        print("                            target <= 0.1)          0.02 s,      (target >= 1.0)")
+        print("                                                    target 1 ms)")
+        for gib, w, fw, r, peer, again_s, meta_s in pheads:
+            rr = ratio(w, fw)
+            flag = "ok " if rr is not None and rr <= 0.1 else "MISS"
+            rflag = "ok " if r is not None and r <= 0.001 else "MISS"
+            print(f"  {gib:>5g} GiB  Cellar        {rfmt(rr, 3):>7} {flag}              {fmt(r):>9} {rflag}  "
+                  f"{peer[0]:>5} {peer[1]:>5} {peer[2]:>5}")
+            print(f"             (per read again in-process: {again_s}; store round trips: {meta_s})")
+    for what, x in jheads:
+        print(f"  JMH {what}: {x:.2f}")
+    print("=" * 78)
+
+    if a.charts:
+        made = charts(runs, machine, a.charts) if runs else []
+        for m in made:
+            print("chart:", m)
+    if a.readme:
+        section = [BEGIN, "", "## Results from bench/run", "",
+                   f"Generated by `bench/run{' --quick' if machine.get('mode') == 'quick' else ''}` on "
+                   f"{machine.get('date')}: {machine.get('cores')} cores, {machine.get('memory_gib')} GiB "
+                   f"(nproc, free -g), Linux {machine.get('kernel')}, {machine.get('java')}; Python "
+                   f"{machine.get('python')}. Load average at start {machine.get('load_start')}, at end "
+                   f"{machine.get('load_end', '?')} (the machine is shared: compare ratios within this run, "
+                   "not absolute times across runs). Data frame sizes: " + machine.get("sizes_gib", "") + " GiB.",
+                   "", "### Kubeflow example (bench/pipeline)", "",
+                   "The example's steps (reference k8s §5) as separate Python processes: `prepare-data.py` "
+                   "(46 int64 columns with the Kaggle-like names, 10,000 × multiplier rows, pickled), "
+                   "`preprocess.py` (cold read of that pickle, drop GrLivArea > 4800, X/y, random 80/20 "
+                   "split, write four objects), `train.py` (read x_train/y_train, least squares), `test.py` "
+                   "(read x_test/y_test, predict, MSE). Differences from the example, on purpose: numpy "
+                   "least squares (normal equations, read column by column) instead of scikit-learn; the "
+                   "files live on this VM's local disk (the tutorial used NFS), so a file write lands in the "
+                   "page cache and is about as fast as a file write can be (the fsync that follows is "
+                   "reported apart, never in the write time); the page cache is dropped before every step "
+                   "(`sync; echo 3 > /proc/sys/vm/drop_caches`, as the example does) so file reads are "
+                   "cold; each server is started on a temp socket, warmed with 20 small write/read/delete "
+                   "rounds (`warmup.py`; the example's vineyardd is long-running), and the objects are "
+                   "named under the socket's own directory as the CSI-published volume shows it. "
+                   "Variants run one after the other for each size, in the order files, Cellar, reference; "
+                   "the preprocess input is always the pickle (as in the example).",
+                   "",
+                   "![pipeline](pipeline/pipeline.png)", "", "![steps](pipeline/pipeline-steps.png)", ""]
+        section += ptab
+        section += ["", "### JMH (bench/target/benchmarks.jar, short settings)", ""] + jtab + ["", END]
+        text = open(a.readme).read() if os.path.exists(a.readme) else ""
+        if BEGIN in text and END in text:
+            text = text[:text.index(BEGIN)] + "\n".join(section) + text[text.index(END) + len(END):]
+        else:
+            text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
+        with open(a.readme, "w") as f:
+            f.write(text)
+        # the raw records next to the charts (small: one line per step)
+        if a.charts:
+            shutil.copy(os.path.join(a.results, "pipeline.jsonl"), os.path.join(a.charts, "results.jsonl")) \
+                if os.path.exists(os.path.join(a.results, "pipeline.jsonl")) else None
+            shutil.copy(os.path.join(a.results, "machine.txt"), os.path.join(a.charts, "machine.txt"))
+        print("README:", a.readme)
+
+
+if __name__ == "__main__":
+    main()
