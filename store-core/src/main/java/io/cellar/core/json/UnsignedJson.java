@@ -29,7 +29,7 @@ public final class UnsignedJson {
   public static JsonNode node(long value) {
     return value >= 0
         ? LongNode.valueOf(value)
-        : BigIntegerNode.valueOf(new BigInteger(Long.toUnsignedString(value)));
+        : BigIntegerNode.valueOf(BigInteger.valueOf(value & Long.MAX_VALUE).setBit(63));
   }
 
   /**
