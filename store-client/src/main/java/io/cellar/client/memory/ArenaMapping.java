@@ -7,9 +7,11 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * One server arena as this client sees it: the fd received for the server's {@code store_fd} key,
- * and at most two mappings of it made on first use, read-only for reads and read-write for blobs
- * this client creates. Each maps {@code map_size - 8} bytes from offset 0, {@code MAP_SHARED}, as
- * the reference client does when it realigns (reference §3.3).
+ * and its mapping, made on first use: read-write when the client first creates a blob there,
+ * read-only when it first reads (readers then get read-only views of it). A client that creates
+ * reads through its read-write mapping, so it maps the arena once; only a client that reads first
+ * and creates later gets a second, read-write mapping. Each maps {@code map_size - 8} bytes from
+ * offset 0, {@code MAP_SHARED}, as the reference client does when it realigns (reference §3.3).
  *
  * <p>Guarded by the owning {@link ArenaMappings}' caller (the client lock). The segments belong to
  * the client's arena: they stay valid until the client closes, then every view of them fails
@@ -76,7 +78,11 @@ public final class ArenaMapping {
     return readWrite;
   }
 
-  MemorySegment readOnly(Arena arena) throws IOException {
+  /** The mapping to read through: the read-write one when it exists, else a read-only one. */
+  MemorySegment forReading(Arena arena) throws IOException {
+    if (readWrite != null) {
+      return readWrite;
+    }
     if (readOnly == null) {
       readOnly = map(arena, PosixCalls.PROT_READ);
     }

@@ -132,7 +132,7 @@ public final class ArenaMappings implements AutoCloseable {
       return MemorySegment.NULL;
     }
     ArenaMapping mapping = require(payload);
-    return mapping.readOnly(arena).asSlice(payload.dataOffset(), payload.dataSize()).asReadOnly();
+    return mapping.forReading(arena).asSlice(payload.dataOffset(), payload.dataSize()).asReadOnly();
   }
 
   /**
