@@ -130,6 +130,24 @@ def store_meta_time(args, names):
     return seconds
 
 
+def store_breakdown(args, name):
+    """One object's read taken apart on a fresh connection (after the timed read): connect,
+    name lookup, get_meta (metadata tree + blob mapping), and a full client.get (get_meta again
+    + the resolvers rebuilding the pandas object): resolve is about get - meta."""
+    import vineyard
+    t0 = time.perf_counter()
+    client = vineyard.connect(find_socket(args.vineyard_dir))
+    t1 = time.perf_counter()
+    oid = client.get_name(csi_path(args, name))
+    t2 = time.perf_counter()
+    client.get_meta(oid)
+    t3 = time.perf_counter()
+    client.get(oid)
+    t4 = time.perf_counter()
+    client.close()
+    return {"object": name, "connect": t1 - t0, "name": t2 - t1, "meta": t3 - t2, "get": t4 - t3}
+
+
 def report(args, step, phases, extra=None):
     """Print the example's labels and append the record."""
     print("##################################")

@@ -32,6 +32,7 @@ def main():
         vineyard.csi.read(common.csi_path(args, "x_test"))
         vineyard.csi.read(common.csi_path(args, "y_test"))
         extra["read_again"] = time.time() - t
+        extra["breakdown"] = common.store_breakdown(args, "x_test")
     else:
         paths = [os.path.join(args.data_dir, n + ".pkl") for n in ("x_test", "y_test")]
         method, drop_seconds = common.cold(paths)

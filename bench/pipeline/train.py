@@ -56,6 +56,7 @@ def main():
         vineyard.csi.read(common.csi_path(args, "x_train"))
         vineyard.csi.read(common.csi_path(args, "y_train"))
         extra["read_again"] = time.time() - t
+        extra["breakdown"] = common.store_breakdown(args, "x_train")
     else:
         paths = [os.path.join(args.data_dir, n + ".pkl") for n in ("x_train", "y_train")]
         method, drop_seconds = common.cold(paths)
