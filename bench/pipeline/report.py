@@ -192,6 +192,35 @@ def pipeline_tables(runs, extras, machine):
     return out, heads
 
 
+def peer_table(d):
+    path = os.path.join(d, "peer.jsonl")
+    if not os.path.exists(path):
+        return [], []
+    recs = {}
+    for line in open(path):
+        if line.strip():
+            r = json.loads(line)
+            recs[r["label"]] = r
+    c, ref = recs.get("cellar"), recs.get("reference")
+    rows = [("small_put", "put of a 4 KiB numpy array (`client.put`)", "per op"),
+            ("small_get", "get of it (`client.get`)", "per op"),
+            ("get_meta", "`client.get_meta` of it", "per op"),
+            ("large_put", "put of a {large_mib} MiB numpy array", "once"),
+            ("large_get", "get of it", "once")]
+    out = ["Python client (`vineyard` wheel) against each server in the same go; peer speed = "
+           "reference time / Cellar time (≥ 1.0: Cellar is not slower).", "",
+           "| scenario | Cellar | reference vineyardd | peer speed |", "|---|---|---|---|"]
+    heads = []
+    for key, what, _ in rows:
+        what = what.format(large_mib=(c or ref or {}).get("large_mib", "?"))
+        cv = c.get(key) if c else None
+        rv = ref.get(key) if ref else None
+        x = ratio(rv, cv)
+        heads.append((what, x))
+        out.append(f"| {what} | {fmt(cv)} | {fmt(rv)} | {rfmt(x)} |")
+    return out, heads
+
+
 def load_jmh(d):
     rows = []
     for path in sorted(glob.glob(os.path.join(d, "jmh-*.json"))):
@@ -356,6 +385,7 @@ def main():
     machine = load_machine(a.results)
     runs, extras, _ = load_pipeline(a.results)
     ptab, pheads = pipeline_tables(runs, extras, machine)
+    mtab, mheads = peer_table(a.results)
     jrows = load_jmh(a.results)
     jtab, jheads = jmh_tables(jrows)
 
@@ -377,8 +407,10 @@ def main():
             print(f"  {gib:>5g} GiB  Cellar        {rfmt(rr, 3):>7} {flag}              {fmt(r):>9} {rflag}  "
                   f"{peer[0]:>5} {peer[1]:>5} {peer[2]:>5}")
             print(f"             (per read again in-process: {again_s}; store round trips: {meta_s})")
+    for what, x in mheads:
+        print(f"  peer speed (ref/Cellar), Python {what}: {rfmt(x)}")
     for what, x in jheads:
-        print(f"  JMH {what}: {x:.2f}")
+        print(f"  JMH {what}: {x:.3g}")
     print("=" * 78)
 
     if a.charts:
@@ -412,6 +444,8 @@ def main():
                    "",
                    "![pipeline](pipeline/pipeline.png)", "", "![steps](pipeline/pipeline-steps.png)", ""]
         section += ptab
+        if mtab:
+            section += ["", "### Python client micro scenarios, Cellar vs the reference vineyardd", ""] + mtab
         section += ["", "### JMH (bench/target/benchmarks.jar, short settings)", ""] + jtab + ["", END]
         text = open(a.readme).read() if os.path.exists(a.readme) else ""
         if BEGIN in text and END in text:
