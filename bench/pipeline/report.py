@@ -301,7 +301,7 @@ def jmh_tables(rows):
     gets = [r for r in rows if r["bench"] == "GetLatencyBenchmark.get" and r["pct"].get("50.0")]
     if len(gets) > 1:
         p50s = [g["pct"]["50.0"] for g in gets]
-        heads.append(("get p50 largest / smallest object (flat ≈ 1; sizes "
+        heads.append(("get p50, slowest size / fastest size (flat ≈ 1; sizes "
                       + ", ".join(human_bytes(str(size_of(g))) for g in gets) + ")",
                       max(p50s) / min(p50s)))
         heads.append(("get p50 worst over sizes, µs (target ≤ 20)", max(p50s)))
