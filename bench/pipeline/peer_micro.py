@@ -5,6 +5,7 @@ to --results. Usage: peer_micro.py --socket S --label NAME --results FILE [--lar
 
 import argparse
 import json
+import resource
 import time
 
 import numpy as np
@@ -45,9 +46,17 @@ def main():
     assert back.shape == large.shape
     del back
     client.delete(oid)
+    # the same put again: the server may hand back memory this client has mapped and touched
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    t = time.perf_counter()
+    oid = client.put(large)
+    large_put_again = time.perf_counter() - t
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults
+    client.delete(oid)
     client.close()
     record = {"label": a.label, "small_put": put, "small_get": get, "get_meta": meta,
-              "large_mib": a.large_mib, "large_put": large_put, "large_get": large_get}
+              "large_mib": a.large_mib, "large_put": large_put, "large_get": large_get,
+              "large_put_again": large_put_again, "large_put_again_faults": faults}
     with open(a.results, "a") as f:
         f.write(json.dumps(record) + "\n")
     print(json.dumps(record))

@@ -206,7 +206,8 @@ def peer_table(d):
             ("small_get", "get of it (`client.get`)", "per op"),
             ("get_meta", "`client.get_meta` of it", "per op"),
             ("large_put", "put of a {large_mib} MiB numpy array", "once"),
-            ("large_get", "get of it", "once")]
+            ("large_get", "get of it", "once"),
+            ("large_put_again", "the same put again after deleting it (memory the client mapped before)", "once")]
     out = ["Python client (`vineyard` wheel) against each server in the same go; peer speed = "
            "reference time / Cellar time (≥ 1.0: Cellar is not slower).", "",
            "| scenario | Cellar | reference vineyardd | peer speed |", "|---|---|---|---|"]
@@ -218,6 +219,10 @@ def peer_table(d):
         x = ratio(rv, cv)
         heads.append((what, x))
         out.append(f"| {what} | {fmt(cv)} | {fmt(rv)} | {rfmt(x)} |")
+    if c and ref and "large_put_again_faults" in c:
+        out += ["", f"Page faults in the Python client during that last put: Cellar "
+                f"{c['large_put_again_faults']:,}, reference {ref.get('large_put_again_faults', 0):,} "
+                f"(a {c['large_mib']} MiB put that faults every 4 KiB page takes {c['large_mib'] * 256:,} faults)."]
     return out, heads
 
 
