@@ -20,33 +20,7 @@ def main():
     if args.with_vineyard:
         import vineyard.csi  # noqa: F401  (the example imports at the top, before any timer)
     start = time.time()
-    extra = {}
-    if args.with_vineyard:
-        common.drop_caches()
-        t = time.time()
-        x_test = vineyard.csi.read(common.csi_path(args, "x_test"))
-        y_test = vineyard.csi.read(common.csi_path(args, "y_test"))
-        read = time.time() - t
-        extra["store_meta"] = common.store_meta_time(args, ["x_test", "y_test"])
-        t = time.time()  # again in the same process: no lazy imports, pages mapped before
-        vineyard.csi.read(common.csi_path(args, "x_test"))
-        vineyard.csi.read(common.csi_path(args, "y_test"))
-        extra["read_again"] = time.time() - t
-        extra["breakdown"] = common.store_breakdown(args, "x_test")
-    else:
-        paths = [os.path.join(args.data_dir, n + ".pkl") for n in ("x_test", "y_test")]
-        method, drop_seconds = common.cold(paths)
-        extra.update(drop=method, drop_seconds=drop_seconds)
-        t = time.time()
-        x_test = pd.read_pickle(paths[0])
-        y_test = pd.read_pickle(paths[1])
-        read = time.time() - t
-        t = time.time()  # again, warm page cache (not in the example; for comparison)
-        pd.read_pickle(paths[0])
-        pd.read_pickle(paths[1])
-        extra["read_again"] = time.time() - t
-        for p in paths:
-            os.remove(p)
+    x_test, y_test, read, extra = common.read_pair(args, "x_test", "y_test")
     with open(os.path.join(args.data_dir, "model.pkl"), "rb") as f:
         coef = pickle.load(f)
     cols = [x_test[c].to_numpy() for c in x_test.columns]  # one by one, as in train.py

@@ -44,33 +44,7 @@ def main():
     if args.with_vineyard:
         import vineyard.csi  # noqa: F401  (the example imports at the top, before any timer)
     start = time.time()
-    extra = {}
-    if args.with_vineyard:
-        common.drop_caches()  # as the example does in every step (shared memory is not dropped)
-        t = time.time()
-        x_train = vineyard.csi.read(common.csi_path(args, "x_train"))
-        y_train = vineyard.csi.read(common.csi_path(args, "y_train"))
-        read = time.time() - t
-        extra["store_meta"] = common.store_meta_time(args, ["x_train", "y_train"])
-        t = time.time()  # again in the same process: no lazy imports, pages mapped before
-        vineyard.csi.read(common.csi_path(args, "x_train"))
-        vineyard.csi.read(common.csi_path(args, "y_train"))
-        extra["read_again"] = time.time() - t
-        extra["breakdown"] = common.store_breakdown(args, "x_train")
-    else:
-        paths = [os.path.join(args.data_dir, n + ".pkl") for n in ("x_train", "y_train")]
-        method, drop_seconds = common.cold(paths)
-        extra.update(drop=method, drop_seconds=drop_seconds)
-        t = time.time()
-        x_train = pd.read_pickle(paths[0])
-        y_train = pd.read_pickle(paths[1])
-        read = time.time() - t
-        t = time.time()  # again, warm page cache (not in the example; for comparison)
-        pd.read_pickle(paths[0])
-        pd.read_pickle(paths[1])
-        extra["read_again"] = time.time() - t
-        for p in paths:
-            os.remove(p)
+    x_train, y_train, read, extra = common.read_pair(args, "x_train", "y_train")
     extra["rows"] = len(x_train)
     coef = fit(x_train, y_train)
     with open(os.path.join(args.data_dir, "model.pkl"), "wb") as f:
