@@ -33,7 +33,7 @@ import java.util.stream.LongStream;
  * drops all of its references and reclaims the blobs it created but never sealed.
  *
  * <p><b>Threading.</b> All methods are thread-safe. Calls are short (microseconds) except those
- * that may populate fresh memory or spill/reload blobs to disk; those are documented.
+ * that spill or reload blobs to disk; those are documented.
  *
  * <p><b>Memory.</b> Segments returned here view the store's shared arena. They stay valid while the
  * caller's owner holds a reference to the blob: memory is reused only after the last reference is
@@ -176,7 +176,7 @@ public final class Store implements AutoCloseable {
   /**
    * Creates an unsealed, writable blob ({@code create_buffer}). Size 0 gives {@link Payload#EMPTY}.
    * The owner holds no reference until it seals; if it goes away before sealing, the blob is
-   * reclaimed. May populate fresh pages (cost proportional to size, no copy).
+   * reclaimed. Touches no page: the cost does not depend on the size.
    *
    * @param owner the creating owner
    * @param size the blob length in bytes
@@ -415,24 +415,26 @@ public final class Store implements AutoCloseable {
    * Deletes objects ({@code del_data}): blob members always go with their parent; {@code deep} also
    * deletes members; without {@code force} an object that is a member of another stays; {@code
    * force} also deletes the objects that refer to it; {@code fastpath} skips metadata for blobs.
-   * Missing ids are not an error. Blob memory is reused only once unreferenced.
+   * Missing ids are not an error. The deleting owner's own references to the deleted blobs go with
+   * them; blob memory is reused once no other owner references it.
    *
+   * @param owner the deleting owner (its references are dropped), or {@link BlobStore#NO_OWNER}
    * @param ids the ids
    * @param force delete referrers too
    * @param deep delete members too
    * @param fastpath blob ids only, skip the metadata
    * @return the ids of the blobs deleted
    */
-  public long[] delete(long[] ids, boolean force, boolean deep, boolean fastpath) {
+  public long[] delete(long owner, long[] ids, boolean force, boolean deep, boolean fastpath) {
     if (fastpath) {
-      return blobs.delete(onlyBlobs(ids));
+      return blobs.delete(owner, onlyBlobs(ids));
     }
     DeleteResult removed = meta.delete(ids, force, deep, false);
     LongStream direct =
         Arrays.stream(ids).filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB);
     long[] toFree =
         LongStream.concat(LongStream.of(removed.blobIds()), direct).distinct().toArray();
-    return blobs.delete(toFree);
+    return blobs.delete(owner, toFree);
   }
 
   /**

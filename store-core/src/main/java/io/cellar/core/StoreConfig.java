@@ -14,6 +14,9 @@ import java.nio.file.Path;
  * @param spillLowerRate spill down to this fraction of {@code memoryLimit}
  * @param spillUpperRate start spilling when usage reaches this fraction of {@code memoryLimit}
  * @param instanceId this store's instance id (0 with local metadata)
+ * @param prefillAhead bytes of never-used memory kept filled with zeroed pages ahead of the
+ *     allocations, in the background, so that first writes into fresh memory fault faster (0: off;
+ *     ignored with {@code reserveMemory} or huge pages; capped at {@code memoryLimit})
  */
 public record StoreConfig(
     long memoryLimit,
@@ -22,7 +25,8 @@ public record StoreConfig(
     Path spillPath,
     double spillLowerRate,
     double spillUpperRate,
-    long instanceId) {
+    long instanceId,
+    long prefillAhead) {
 
   /** vineyardd's default {@code --spill_lower_rate}. */
   public static final double DEFAULT_SPILL_LOWER_RATE = 0.3;
@@ -30,15 +34,19 @@ public record StoreConfig(
   /** vineyardd's default {@code --spill_upper_rate}. */
   public static final double DEFAULT_SPILL_UPPER_RATE = 0.8;
 
+  /** {@code vineyardd --prefill_ahead}'s default: 1 GiB. */
+  public static final long DEFAULT_PREFILL_AHEAD = 1L << 30;
+
   /**
-   * A configuration with the given limit and vineyardd's defaults for everything else.
+   * A configuration with the given limit and vineyardd's defaults for everything else (no
+   * background prefill: embedded stores and tests fault their own pages).
    *
    * @param memoryLimit the most bytes of blobs held in memory at once
    * @return the configuration
    */
   public static StoreConfig ofLimit(long memoryLimit) {
     return new StoreConfig(
-        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0);
+        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0, 0);
   }
 
   /**
@@ -49,6 +57,31 @@ public record StoreConfig(
    */
   public StoreConfig withSpillPath(Path dir) {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, dir, spillLowerRate, spillUpperRate, instanceId);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        dir,
+        spillLowerRate,
+        spillUpperRate,
+        instanceId,
+        prefillAhead);
+  }
+
+  /**
+   * This configuration with a background prefill window.
+   *
+   * @param bytes see {@code prefillAhead}
+   * @return a copy with {@code prefillAhead} set
+   */
+  public StoreConfig withPrefillAhead(long bytes) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        instanceId,
+        bytes);
   }
 }

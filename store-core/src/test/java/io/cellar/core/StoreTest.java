@@ -88,21 +88,49 @@ class StoreTest {
   }
 
   @Test
-  void deleteRemovesObjectAndBlobAndMemoryReturnsWhenOwnersGo() {
+  void deleteRemovesObjectAndBlobAndMemoryReturnsWhenOtherOwnersGo() {
     try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
       long writer = store.openOwner();
+      long reader = store.openOwner();
       ObjectCreated created = putBytes(store, writer, (int) MIB, (byte) 1);
       long blobId = blobOf(store, created.id());
+      store.getBlobs(reader, new long[] {blobId}, false);
 
-      long[] freed = store.delete(new long[] {created.id()}, false, true, false);
+      long[] freed = store.delete(writer, new long[] {created.id()}, false, true, false);
       assertArrayEquals(new long[] {blobId}, freed);
       assertFalse(store.exists(created.id()));
       assertFalse(store.exists(blobId));
       assertEquals(0, store.getData(new long[] {created.id()}).size());
 
-      assertEquals(MIB, store.status().memoryUsage(), "the sealing owner still maps it");
+      assertEquals(MIB, store.status().memoryUsage(), "the reader still maps it");
+      store.closeOwner(reader);
+      assertEquals(0, store.status().memoryUsage(), "memory back once the reader is gone");
       store.closeOwner(writer);
-      assertEquals(0, store.status().memoryUsage(), "memory back once the sealing owner is gone");
+    }
+  }
+
+  @Test
+  void deletingWhatTheDeleterSealedReusesTheSameMemoryAtOnce() {
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      long writer = store.openOwner();
+      ObjectCreated first = putBytes(store, writer, (int) (8 * MIB), (byte) 1);
+      long firstAddress =
+          store
+              .getBlobs(writer, new long[] {blobOf(store, first.id())}, false)
+              .getFirst()
+              .pointer();
+      // the Python client never releases what it sealed: its delete must still free the memory
+      store.delete(writer, new long[] {first.id()}, false, true, false);
+      assertEquals(0, store.status().memoryUsage(), "the deleter's own reference went with it");
+
+      ObjectCreated second = putBytes(store, writer, (int) (8 * MIB), (byte) 2);
+      long secondAddress =
+          store
+              .getBlobs(writer, new long[] {blobOf(store, second.id())}, false)
+              .getFirst()
+              .pointer();
+      assertEquals(firstAddress, secondAddress, "the same pages, which the client maps already");
+      store.closeOwner(writer);
     }
   }
 
@@ -241,9 +269,7 @@ class StoreTest {
                     for (int k = 0; k < n; k += 97) {
                       assertEquals((byte) (seed * 31 + i + k), r.get(ValueLayout.JAVA_BYTE, k));
                     }
-                    // as the Python client does: release its own reference, then delete
-                    store.release(owner, blob);
-                    store.delete(new long[] {c.id()}, false, true, false);
+                    store.delete(owner, new long[] {c.id()}, false, true, false);
                     assertFalse(store.exists(blob));
                     store.closeOwner(reader);
                     checked++;

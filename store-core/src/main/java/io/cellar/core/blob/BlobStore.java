@@ -5,8 +5,8 @@ import io.cellar.core.alloc.BestFitAllocator;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
 import io.cellar.core.id.ObjectIds;
+import io.cellar.core.memory.ArenaPrefiller;
 import io.cellar.core.memory.MemfdArena;
-import io.cellar.core.memory.PopulatedChunks;
 import io.cellar.core.spill.ColdBlobLru;
 import io.cellar.core.spill.SpillDirectory;
 import java.lang.foreign.MemorySegment;
@@ -28,8 +28,10 @@ import org.slf4j.LoggerFactory;
  * <p><b>Arena.</b> The memfd file is longer than the limit (limit + limit/8 + a few pages, rounded
  * to 2 MiB; only virtual memory) so that fragmentation rarely fails a request under the limit.
  * Blobs live in {@code [64, fileLength - 64)}: 64-byte aligned and never in the file's last 8
- * bytes, which clients do not map. Memory handed out for the first time is populated ({@code
- * MADV_POPULATE_WRITE}) chunk by chunk (2 MiB) outside the lock; reused memory costs nothing.
+ * bytes, which clients do not map. Nothing is faulted in on the reply path: the client that writes
+ * a blob faults its own pages, once per process (reused memory it has mapped costs nothing). With
+ * {@code prefillAhead}, an {@link ArenaPrefiller} keeps that much never-used memory filled with
+ * zeroed pages in the background, which halves the cost of those first faults.
  *
  * <p><b>Owners and references.</b> An owner (a connection, an in-process user) holds at most one
  * reference per blob, taken by {@link #seal}, {@link #get} and {@link #addReference}. A blob's
@@ -38,7 +40,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Deletion is safe.</b> {@link #drop} and {@link #delete} remove the id at once, but the
  * memory is reused only when no owner references the blob any more (and, for an unsealed blob, when
- * its creator is gone): a client that still maps it never sees its bytes change.
+ * its creator is gone): a client that still maps it never sees its bytes change. The deleting
+ * owner's own hold goes with the delete ({@link #delete(long, long[])}).
  *
  * <p><b>Spilling.</b> With a spill path, when an allocation fails or the bytes in use reach {@code
  * spillUpperRate × limit}, cold blobs (sealed, unreferenced, unpinned) are written to spill files,
@@ -47,8 +50,8 @@ import org.slf4j.LoggerFactory;
  * {@link #addReference} or {@link #load}. Unsealed and pinned blobs never spill.
  *
  * <p><b>Threading.</b> Thread-safe. One lock guards the table; calls hold it for microseconds,
- * except those that spill or reload, which do the file I/O under it. Populating fresh memory in
- * {@link #create} happens outside the lock.
+ * except those that spill or reload, which do the file I/O under it. An allocation next to the
+ * prefiller's current step waits for that step (at most 2 MiB of writes).
  *
  * <p><b>Memory.</b> Payloads and segments point into the arena, which this store owns until {@link
  * #close()}. A blob's bytes stay put while any owner references it (or, unsealed, while its creator
@@ -60,13 +63,17 @@ public final class BlobStore implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(BlobStore.class);
   private static final long NONE = Long.MIN_VALUE;
+
+  /** An owner id no client has: {@link #delete(long, long[])} with it gives up no hold. */
+  public static final long NO_OWNER = Long.MIN_VALUE;
+
   private static final int ID_ATTEMPTS = 1 << 16;
 
   private final StoreConfig config;
   private final LongSupplier blobIds;
   private final MemfdArena arena;
   private final BestFitAllocator allocator;
-  private final PopulatedChunks populated;
+  private final ArenaPrefiller prefiller;
   private final SpillDirectory spill;
   private final long spillUpper;
   private final long spillLower;
@@ -111,10 +118,11 @@ public final class BlobStore implements AutoCloseable {
     this.arena =
         MemfdArena.create("cellar-bulk", fileLength, config.reserveMemory(), config.hugepages());
     this.allocator = new BestFitAllocator(GUARD, arena.size() - GUARD, limit);
-    this.populated = new PopulatedChunks(arena.size(), PopulatedChunks.DEFAULT_CHUNK_SIZE);
-    if (config.reserveMemory()) {
-      populated.markAll();
-    }
+    long ahead = Math.min(config.prefillAhead(), limit);
+    this.prefiller =
+        ahead > 0 && !config.reserveMemory() && !arena.hugePages()
+            ? new ArenaPrefiller(arena, GUARD, arena.size() - GUARD, ahead)
+            : null;
     this.spill = dir;
     this.spillUpper = (long) (limit * config.spillUpperRate());
     this.spillLower = (long) (limit * config.spillLowerRate());
@@ -124,8 +132,8 @@ public final class BlobStore implements AutoCloseable {
 
   /**
    * Creates an unsealed, writable blob. The creator holds no reference, but holds the memory until
-   * it seals, or until {@link #releaseOwner} reclaims it. Fresh memory is populated before this
-   * returns (cost proportional to the never-used part); reused memory is handed out as is.
+   * it seals, or until {@link #releaseOwner} reclaims it. No page is touched: the cost does not
+   * depend on the size.
    *
    * @param owner the creating owner
    * @param size bytes, 0 for {@link Payload#EMPTY}
@@ -151,7 +159,6 @@ public final class BlobStore implements AutoCloseable {
    */
   public List<Payload> createMany(long owner, long[] sizes) {
     List<Payload> out = new ArrayList<>(sizes.length);
-    LongArrayList claims = new LongArrayList();
     synchronized (lock) {
       ensureOpen();
       for (long size : sizes) {
@@ -173,9 +180,6 @@ public final class BlobStore implements AutoCloseable {
           unsealedByCreator.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id);
           made.add(e);
           out.add(payloadOf(e));
-          for (long c : populated.claim(offset, BestFitAllocator.alignedSize(size))) {
-            claims.addLong(c);
-          }
         }
       } catch (RuntimeException ex) {
         for (BlobEntry e : made) {
@@ -186,30 +190,7 @@ public final class BlobStore implements AutoCloseable {
         throw ex;
       }
     }
-    populate(claims, out);
     return out;
-  }
-
-  private void populate(LongArrayList claims, List<Payload> created) {
-    try {
-      for (int i = 0; i < claims.size(); i += 2) {
-        arena.populate(claims.getLong(i), claims.getLong(i + 1));
-      }
-    } catch (CellarException ex) {
-      synchronized (lock) {
-        for (Payload p : created) {
-          BlobEntry e = live.remove(p.objectId());
-          if (e != null) {
-            e.deleted = true;
-            unsealedOf(e.creator).remove(e.id);
-            retired.put(e.id, e);
-            releaseIfUnheld(e);
-          }
-        }
-      }
-      throw CellarException.notEnoughMemory(
-          "Failed to allocate memory: cannot populate fresh memory: " + ex.getMessage());
-    }
   }
 
   // ---------------------------------------------------------------- seal, references
@@ -404,15 +385,42 @@ public final class BlobStore implements AutoCloseable {
    * @return the ids that were removed, in request order
    */
   public long[] delete(long[] ids) {
+    return delete(NO_OWNER, ids);
+  }
+
+  /**
+   * Removes blobs on behalf of an owner, which gives up its own hold on them first: its reference
+   * goes, and so does its creator's hold on a blob it never sealed. Other owners' references still
+   * keep the memory until they go. This is what lets a client that puts and deletes in a loop (the
+   * Python client never releases what it sealed) reuse the same memory every time, pages it has
+   * mapped already, instead of holding every deleted blob until it disconnects. Missing ids (and
+   * the empty blob) are ignored.
+   *
+   * @param owner the deleting owner, or {@link #NO_OWNER}
+   * @param ids blob ids
+   * @return the ids that were removed, in request order
+   */
+  public long[] delete(long owner, long[] ids) {
     LongArrayList deleted = new LongArrayList();
     synchronized (lock) {
       ensureOpen();
+      LongHashSet refs = refsByOwner.get(owner);
       for (long id : ids) {
         BlobEntry e = live.remove(id);
-        if (e != null) {
-          deleteLocked(e);
-          deleted.addLong(id);
+        if (e == null) {
+          continue;
         }
+        if (refs != null && refs.remove(id)) {
+          e.refCount--;
+        }
+        if (!e.sealed && e.creator == owner) {
+          unsealedOf(owner).remove(id);
+        }
+        deleteLocked(e);
+        deleted.addLong(id);
+      }
+      if (refs != null && refs.isEmpty()) {
+        refsByOwner.remove(owner);
       }
     }
     return deleted.toLongArray();
@@ -716,6 +724,9 @@ public final class BlobStore implements AutoCloseable {
       unsealedByCreator.clear();
     }
     try {
+      if (prefiller != null) {
+        prefiller.close();
+      }
       arena.close();
     } finally {
       if (spill != null) {
@@ -747,6 +758,9 @@ public final class BlobStore implements AutoCloseable {
     }
     if (offset < 0) {
       throw CellarException.notEnoughMemory(allocator.failureMessage(size));
+    }
+    if (prefiller != null) {
+      prefiller.claim(offset, offset + BestFitAllocator.alignedSize(size));
     }
     return offset;
   }
@@ -784,10 +798,6 @@ public final class BlobStore implements AutoCloseable {
   private void reloadLocked(BlobEntry e) {
     long offset = allocateLocked(Math.max(1, e.size));
     try {
-      long[] fresh = populated.claim(offset, BestFitAllocator.alignedSize(e.size));
-      for (int i = 0; i < fresh.length; i += 2) {
-        arena.populate(fresh[i], fresh[i + 1]);
-      }
       spill.read(e.id, arena.segment().asSlice(offset, e.size));
     } catch (RuntimeException ex) {
       allocator.free(offset);

@@ -13,9 +13,9 @@ import java.util.Map;
 
 /**
  * FFM bindings to the Linux calls behind shared memory: {@code memfd_create}, {@code ftruncate},
- * {@code mmap}, {@code munmap}, {@code madvise}, {@code close}. Every call captures {@code errno}
- * right after it returns ({@link Linker.Option#captureCallState}) and a failure becomes an {@link
- * ErrnoException} naming the call, the errno and its text.
+ * {@code mmap}, {@code munmap}, {@code madvise}, {@code mincore}, {@code pwrite}, {@code close}.
+ * Every call captures {@code errno} right after it returns ({@link Linker.Option#captureCallState})
+ * and a failure becomes an {@link ErrnoException} naming the call, the errno and its text.
  *
  * <p>Stateless and thread-safe. Addresses are plain {@code long}s; the caller owns what they point
  * to. Only for Linux on 64-bit platforms.
@@ -137,6 +137,23 @@ public final class Libc {
               ValueLayout.ADDRESS,
               ValueLayout.JAVA_LONG,
               ValueLayout.JAVA_INT));
+  private static final MethodHandle MINCORE =
+      capturing(
+          "mincore",
+          FunctionDescriptor.of(
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG,
+              ValueLayout.ADDRESS));
+  private static final MethodHandle PWRITE =
+      capturing(
+          "pwrite",
+          FunctionDescriptor.of(
+              ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_LONG));
   private static final MethodHandle CLOSE =
       capturing("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
   private static final MethodHandle STRERROR =
@@ -279,6 +296,75 @@ public final class Libc {
       return rc == 0 ? 0 : errno(capture);
     } catch (Throwable t) {
       throw new IllegalStateException("madvise could not be called", t);
+    }
+  }
+
+  /**
+   * {@code mincore(address, length, vec)}: which pages of a mapping are resident. For a shared file
+   * mapping this asks the file's page cache, so pages other processes (or {@code pwrite}) brought
+   * in count even when this mapping never touched them.
+   *
+   * @param address page-aligned start
+   * @param length bytes
+   * @return the number of resident pages in the range
+   * @throws ErrnoException when the call fails
+   */
+  public static long residentPages(long address, long length) {
+    long pages = (length + PAGE_SIZE - 1) / PAGE_SIZE;
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+      MemorySegment vec = arena.allocate(Math.max(1, pages));
+      int rc = (int) MINCORE.invokeExact(capture, MemorySegment.ofAddress(address), length, vec);
+      if (rc != 0) {
+        throw new ErrnoException("mincore(" + length + " bytes)", errno(capture));
+      }
+      long resident = 0;
+      for (long i = 0; i < pages; i++) {
+        resident += vec.get(ValueLayout.JAVA_BYTE, i) & 1;
+      }
+      return resident;
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("mincore could not be called", t);
+    }
+  }
+
+  /**
+   * {@code pwrite(fd, buffer, count, offset)}, repeated until every byte is written.
+   *
+   * @param fd the file
+   * @param buffer the bytes to write (a native segment)
+   * @param offset the file offset
+   * @throws ErrnoException when a call fails
+   */
+  public static void pwriteFully(int fd, MemorySegment buffer, long offset) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment capture = arena.allocate(CAPTURE_LAYOUT);
+      long done = 0;
+      while (done < buffer.byteSize()) {
+        long n =
+            (long)
+                PWRITE.invokeExact(
+                    capture, fd, buffer.asSlice(done), buffer.byteSize() - done, offset + done);
+        if (n <= 0) {
+          int errno = n == 0 ? EAGAIN : errno(capture);
+          throw new ErrnoException(
+              "pwrite(fd="
+                  + fd
+                  + ", "
+                  + (buffer.byteSize() - done)
+                  + " at "
+                  + (offset + done)
+                  + ")",
+              errno);
+        }
+        done += n;
+      }
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw new IllegalStateException("pwrite could not be called", t);
     }
   }
 

@@ -30,6 +30,9 @@ public final class MemfdArena implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(MemfdArena.class);
 
+  /** 1 MiB of zeros, never written: the source of {@link #zeroFill}. */
+  private static final MemorySegment ZEROS = Arena.global().allocate(1L << 20, 4096);
+
   private final int fd;
   private final long size;
   private final long address;
@@ -159,6 +162,46 @@ public final class MemfdArena implements AutoCloseable {
       throw new ErrnoException(
           "madvise(MADV_POPULATE_WRITE, " + offset + "+" + length + ")", errno);
     }
+  }
+
+  /**
+   * Puts zeroed pages into the file for a byte range ({@code pwrite} of zeros), so that later
+   * faults on it, in this process or any other that maps the file, find a page already present
+   * instead of allocating and clearing one: a first write into prefilled memory costs about half as
+   * much. This process's page tables are not touched. <b>Destructive</b>: the range reads as zeros
+   * afterwards, so it is only for memory nobody has been handed. Not for huge page arenas
+   * (hugetlbfs has no {@code write}); there it does nothing.
+   *
+   * @param offset the first byte
+   * @param length bytes from there; clipped to the arena
+   * @throws ErrnoException when the kernel refuses (e.g. ENOMEM, ENOSPC)
+   */
+  public void zeroFill(long offset, long length) {
+    if (hugePages || closed.get()) {
+      return;
+    }
+    long end = Math.min(size, offset + length);
+    for (long at = Math.max(0, offset); at < end; ) {
+      long n = Math.min(ZEROS.byteSize(), end - at);
+      Libc.pwriteFully(fd, ZEROS.asSlice(0, n), at);
+      at += n;
+    }
+  }
+
+  /**
+   * How many pages of a byte range are in the file's memory ({@code mincore}): pages any process
+   * wrote, faulted or {@linkplain #zeroFill filled}, whether or not this mapping touched them.
+   *
+   * @param offset the first byte (rounded down to a page)
+   * @param length bytes from there; clipped to the arena
+   * @return resident pages
+   * @throws ErrnoException when the kernel refuses
+   */
+  public long residentPages(long offset, long length) {
+    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
+    long start = Math.max(0, offset) & -page;
+    long end = Math.min(size, offset + length);
+    return end <= start ? 0 : Libc.residentPages(address + start, end - start);
   }
 
   /**

@@ -231,7 +231,49 @@ class BlobStoreTest {
   }
 
   @Test
-  void freshMemoryIsPopulatedOnceAndClosingReleasesEverything() {
+  void deletingOwnerGivesUpItsOwnHoldButNotOthers() {
+    Payload p = store.create(A, MB);
+    store.seal(A, p.objectId());
+    store.get(B, new long[] {p.objectId()}, false);
+    assertArrayEquals(new long[] {p.objectId()}, store.delete(A, new long[] {p.objectId()}));
+    assertEquals(0, store.referenceCount(A), "the deleter's reference went with the delete");
+    assertEquals(MB, store.memoryUsage(), "B still references it");
+    store.releaseOwner(B);
+    assertEquals(0, store.memoryUsage());
+
+    Payload unsealed = store.create(A, MB);
+    store.delete(A, new long[] {unsealed.objectId()});
+    assertEquals(0, store.memoryUsage(), "a creator deleting its unsealed blob frees it");
+  }
+
+  @Test
+  void blobsWrittenRightAfterCreationSurviveTheBackgroundPrefill() {
+    store.close();
+    store = new BlobStore(StoreConfig.ofLimit(256 * MB).withPrefillAhead(8 * MB));
+    java.util.Random random = new java.util.Random(42);
+    List<Payload> made = new java.util.ArrayList<>();
+    for (int i = 0; i < 300; i++) {
+      Payload p = store.create(A, 1 + random.nextInt((int) (2 * MB)));
+      MemorySegment s = store.segment(p.objectId());
+      s.set(ValueLayout.JAVA_BYTE, 0, (byte) (i % 250 + 1));
+      s.set(ValueLayout.JAVA_BYTE, p.dataSize() - 1, (byte) (i % 250 + 1));
+      store.seal(A, p.objectId());
+      made.add(p);
+      if (i % 3 == 2) {
+        Payload victim = made.remove(random.nextInt(made.size()));
+        store.delete(A, new long[] {victim.objectId()});
+      }
+    }
+    for (Payload p : made) {
+      MemorySegment s = store.segment(p.objectId());
+      byte first = s.get(ValueLayout.JAVA_BYTE, 0);
+      assertNotEquals(0, first, "a zero fill landed on a blob in use");
+      assertEquals(first, s.get(ValueLayout.JAVA_BYTE, p.dataSize() - 1));
+    }
+  }
+
+  @Test
+  void freshMemoryIsHandedOutAndClosingReleasesEverything() {
     Payload p = store.create(A, 8 * MB);
     store.segment(p.objectId()).fill((byte) 3);
     store.seal(A, p.objectId());

@@ -89,6 +89,20 @@ class MemfdArenaTest {
   }
 
   @Test
+  void zeroFillPutsPagesInTheFileWithoutTouchingTheRestAndIsDestructive() {
+    try (MemfdArena arena = MemfdArena.create("fill", 64 * MB, false, false)) {
+      long pages = 16 * MB / Libc.pageSize();
+      assertEquals(0, arena.residentPages(0, 64 * MB), "a fresh memfd has no pages");
+      arena.segment().set(ValueLayout.JAVA_LONG, 9 * MB, -1L);
+      arena.zeroFill(8 * MB, 16 * MB);
+      assertEquals(pages, arena.residentPages(8 * MB, 16 * MB));
+      assertEquals(0, arena.residentPages(0, 8 * MB), "below the range: untouched");
+      assertEquals(0, arena.residentPages(24 * MB, 40 * MB), "above the range: untouched");
+      assertEquals(0L, arena.segment().get(ValueLayout.JAVA_LONG, 9 * MB), "filled with zeros");
+    }
+  }
+
+  @Test
   void discardGivesPagesBackAndTheyReadAsZero() {
     try (MemfdArena arena = MemfdArena.create("discard", 4 * MB, true, false)) {
       arena.segment().set(ValueLayout.JAVA_LONG, MB, -1L);

@@ -1,6 +1,7 @@
 package io.cellar.server.cli;
 
 import io.cellar.core.StoreConfig;
+import io.cellar.core.memory.MemorySize;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;
 import java.nio.file.Path;
@@ -29,6 +30,7 @@ import java.util.Map;
  * @param socketMode {@code --socket_mode}
  * @param metricsPort {@code --metrics_port}, -1 for none
  * @param busyPollMicros {@code --busy_poll_us}
+ * @param prefillAhead {@code --prefill_ahead} in bytes
  */
 public record DaemonOptions(
     String socket,
@@ -44,7 +46,8 @@ public record DaemonOptions(
     String deployment,
     int socketMode,
     int metricsPort,
-    int busyPollMicros) {
+    int busyPollMicros,
+    long prefillAhead) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -109,6 +112,13 @@ public record DaemonOptions(
               "0",
               "microseconds an event loop keeps polling after I/O before blocking; only helps"
                   + " with cores to spare, 0 always blocks (Cellar)"),
+          new FlagSpec(
+              "prefill_ahead",
+              Kind.STRING,
+              "1Gi",
+              "keep this much never-used shared memory filled with zeroed pages ahead of use, in"
+                  + " the background, so first writes fault faster; 0 turns it off; capped at"
+                  + " --size (Cellar)"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */
@@ -178,6 +188,16 @@ public record DaemonOptions(
     if (size <= 0) {
       throw new UsageException("illegal value '" + v.get("size") + "' for flag 'size': not > 0");
     }
+    long prefillAhead;
+    try {
+      prefillAhead = MemorySize.parse(v.get("prefill_ahead"));
+    } catch (IllegalArgumentException e) {
+      throw new UsageException("illegal value for flag 'prefill_ahead': " + e.getMessage());
+    }
+    if (prefillAhead < 0) {
+      throw new UsageException(
+          "illegal value '" + v.get("prefill_ahead") + "' for flag 'prefill_ahead': negative");
+    }
     int port = intInRange(v, "rpc_socket_port", 0, 65535);
     int metricsPort = intInRange(v, "metrics_port", -1, 65535);
     int busyPoll = intInRange(v, "busy_poll_us", 0, 1_000_000);
@@ -214,7 +234,8 @@ public record DaemonOptions(
         deployment,
         mode,
         metricsPort,
-        busyPoll);
+        busyPoll,
+        prefillAhead);
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -234,7 +255,14 @@ public record DaemonOptions(
    */
   public StoreConfig storeConfig() {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, spillPath, spillLowerRate, spillUpperRate, 0);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        0,
+        prefillAhead);
   }
 
   /**

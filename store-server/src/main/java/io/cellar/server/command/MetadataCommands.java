@@ -43,10 +43,10 @@ public final class MetadataCommands {
         .add("create_datas_request", this::createDatas)
         .add("get_data_request", this::getData)
         .add("list_data_request", this::listData)
-        .add("del_data_request", (r, c) -> delete(r, "del_data_reply", false))
+        .add("del_data_request", (r, c) -> delete(r, c, "del_data_reply", false))
         .add(
             "del_data_with_feedbacks_request",
-            (r, c) -> delete(r, "del_data_with_feedbacks_reply", true))
+            (r, c) -> delete(r, c, "del_data_with_feedbacks_reply", true))
         .add("exists_request", this::exists)
         .add("persist_request", this::persist)
         .add("if_persist_request", this::ifPersist)
@@ -117,13 +117,13 @@ public final class MetadataCommands {
     return dataReply(store.listData(pattern, regex, (int) Math.min(limit, Integer.MAX_VALUE)));
   }
 
-  private Reply delete(Request r, String replyType, boolean feedback) {
+  private Reply delete(Request r, Connection c, String replyType, boolean feedback) {
     long[] ids = r.requireUnsignedArray("id");
     boolean force = r.bool("force", false);
     boolean deep = r.bool("deep", false);
     boolean fastpath = r.bool("fastpath", false);
     r.bool("memory_trim", false);
-    long[] deleted = store.delete(ids, force, deep, fastpath);
+    long[] deleted = store.delete(c.owner(), ids, force, deep, fastpath);
     ObjectNode reply = Replies.ok(replyType);
     if (feedback) {
       PayloadJson.putIds(reply, "deleted_bids", deleted);

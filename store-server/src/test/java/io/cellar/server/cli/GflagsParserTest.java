@@ -31,6 +31,15 @@ class GflagsParserTest {
     assertEquals(0777, o.socketMode());
     assertEquals(-1, o.metricsPort());
     assertEquals("local", o.deployment());
+    assertEquals(1L << 30, o.prefillAhead());
+    assertEquals(1L << 30, o.storeConfig().prefillAhead());
+  }
+
+  @Test
+  void prefillAheadTakesASizeOrZero() throws Exception {
+    assertEquals(0, parse("--size=1G", "--prefill_ahead=0").storeConfig().prefillAhead());
+    assertEquals(256L << 20, parse("--size=1G", "--prefill_ahead=256Mi").prefillAhead());
+    assertTrue(rejection("--prefill_ahead=lots").contains("'prefill_ahead'"));
   }
 
   @Test

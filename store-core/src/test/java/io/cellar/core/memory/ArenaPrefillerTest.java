@@ -1,0 +1,71 @@
+package io.cellar.core.memory;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.lang.foreign.ValueLayout;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ArenaPrefillerTest {
+  private static final long MB = 1L << 20;
+  private static final Duration WAIT = Duration.ofSeconds(30);
+
+  @Test
+  void fillsTheWindowAheadOfTheHighWaterMarkAndNoFurther() throws InterruptedException {
+    try (MemfdArena arena = MemfdArena.create("prefill", 64 * MB, false, false);
+        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 16 * MB)) {
+      assertTrue(filler.awaitFilled(16 * MB, WAIT));
+      assertEquals(16 * MB / Libc.pageSize(), arena.residentPages(0, 16 * MB));
+      assertEquals(0, arena.residentPages(16 * MB, 48 * MB), "nothing beyond the window");
+
+      filler.claim(0, 24 * MB);
+      assertTrue(filler.awaitFilled(40 * MB, WAIT), "the window moved up: " + filler);
+      assertEquals(16 * MB / Libc.pageSize(), arena.residentPages(24 * MB, 16 * MB));
+      assertEquals(0, arena.residentPages(40 * MB, 24 * MB));
+
+      filler.claim(0, 60 * MB);
+      assertTrue(filler.awaitFilled(64 * MB, WAIT), "the window stops at the arena's end");
+      assertEquals(4 * MB / Libc.pageSize(), arena.residentPages(60 * MB, 4 * MB));
+    }
+  }
+
+  @Test
+  void neverZeroesMemoryOnceItWasClaimed() throws InterruptedException {
+    long block = 192 * 1024;
+    try (MemfdArena arena = MemfdArena.create("prefill-race", 256 * MB, false, false);
+        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 3 * MB)) {
+      long at = 0;
+      int n = 0;
+      while (at + block <= arena.size()) {
+        filler.claim(at, at + block); // right at the mark, where the filler works
+        arena.segment().set(ValueLayout.JAVA_INT, at, n + 1);
+        arena.segment().set(ValueLayout.JAVA_INT, at + block - 4, n + 1);
+        at += block;
+        n++;
+      }
+      assertTrue(filler.awaitFilled(arena.size(), WAIT));
+      for (int i = 0; i < n; i++) {
+        long start = i * block;
+        assertEquals(i + 1, arena.segment().get(ValueLayout.JAVA_INT, start), "block " + i);
+        assertEquals(i + 1, arena.segment().get(ValueLayout.JAVA_INT, start + block - 4));
+      }
+    }
+  }
+
+  @Test
+  void closeStopsTheThreadAndIsIdempotent() {
+    try (MemfdArena arena = MemfdArena.create("prefill-close", 512 * MB, false, false)) {
+      ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 512 * MB);
+      filler.close();
+      long reached = filler.filledTo();
+      filler.close();
+      assertEquals(reached, filler.filledTo(), "nothing is filled after close");
+      assertTrue(
+          arena.residentPages(0, arena.size()) <= reached / Libc.pageSize(),
+          "no page beyond what the filler reported");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new ArenaPrefiller(null, 0, 1, 0));
+  }
+}
