@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The script: register, create a 64-byte blob (and receive its arena fd), seal it, create an
  * object over it, get its data and buffers, persist and name it, look the name up, list, drop the
- * name, delete the object, ask for the status, and exit; three times. It leaves nothing behind; the
- * request counters include its requests.
+ * name, delete the object, ask for the status, and exit; three times. Then it reads an object
+ * shaped like a 48-column data frame 400 times ({@code get_data} + {@code get_buffers}, about 0.5 s
+ * of one core), so that the JIT has compiled the metadata path before real readers come. It leaves
+ * nothing behind; the request counters include its requests.
  *
  * <p>Runs on one daemon thread ({@code cellar-warmup}); a failure is logged at debug level and
  * changes nothing.
@@ -36,6 +38,12 @@ public final class SelfWarmup {
   private static final Logger LOG = LoggerFactory.getLogger(SelfWarmup.class);
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final int ROUNDS = 3;
+
+  /** Members of the frame-shaped object read in the loop: a data frame of 48 columns. */
+  static final int FRAME_COLUMNS = 48;
+
+  /** get_data + get_buffers passes over it: enough for the JIT to compile the read path. */
+  static final int READ_LOOPS = 400;
 
   private SelfWarmup() {}
 
@@ -57,6 +65,7 @@ public final class SelfWarmup {
                     for (int i = 0; i < ROUNDS; i++) {
                       run(socket, "__cellar_warmup_" + ProcessHandle.current().pid() + "_" + i);
                     }
+                    readLoop(socket, FRAME_COLUMNS, READ_LOOPS);
                     LOG.debug("warm-up done in {} ms", (System.nanoTime() - started) / 1_000_000);
                   } catch (IOException | RuntimeException e) {
                     LOG.debug("warm-up stopped: {}", e.toString());
@@ -137,6 +146,78 @@ public final class SelfWarmup {
       delete.put("force", false).put("deep", true).put("fastpath", false);
       call(ch, delete);
       call(ch, request("instance_status_request"));
+      send(ch, request("exit_request"));
+    }
+  }
+
+  /**
+   * Builds an object shaped like a data frame ({@code columns} members, each an object over its own
+   * blob), reads it {@code loops} times with {@code get_data} and {@code get_buffers} as a reader
+   * does, then deletes it. The metadata path of a real read is several times slower before the JIT
+   * has compiled it (about 1 ms against 0.35 ms for a 46-column frame here).
+   *
+   * @param socket the daemon's IPC socket
+   * @param columns members of the object
+   * @param loops read passes
+   * @throws IOException when the socket fails or a reply is an error
+   */
+  static void readLoop(Path socket, int columns, int loops) throws IOException {
+    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ObjectNode register = request("register_request");
+      register.put("version", VineyardServer.protocolVersion());
+      register.put("store_type", "Normal");
+      register.put("session_id", 0);
+      call(ch, register);
+      ObjectNode create = request("create_buffers_request");
+      create.put("num", columns);
+      ArrayNode sizes = create.putArray("sizes");
+      for (int i = 0; i < columns; i++) {
+        sizes.add(64);
+      }
+      JsonNode created = call(ch, create);
+      for (int i = 0; i < created.path("fds").size(); i++) {
+        readFully(ch, ByteBuffer.allocate(1));
+      }
+      JsonNode blobIds = created.get("ids");
+      ObjectNode frame = JSON.createObjectNode();
+      frame.put("typename", "cellar::WarmupFrame");
+      frame.put("instance_id", 0);
+      frame.put("transient", true);
+      frame.put("columns_", columns);
+      ObjectNode buffers = request("get_buffers_request");
+      for (int i = 0; i < columns; i++) {
+        call(ch, request("seal_request").set("object_id", blobIds.get(i)));
+        ObjectNode column = frame.putObject("__values_-value-" + i);
+        column.put("typename", "vineyard::Tensor<int64>");
+        column.put("instance_id", 0);
+        column.put("transient", true);
+        column.put("nbytes", 64);
+        column.putArray("shape_").add(8);
+        ObjectNode member = column.putObject("buffer_");
+        member.put("id", ObjectIds.toText(new BigInteger(blobIds.get(i).asText()).longValue()));
+        member.put("typename", "vineyard::Blob");
+        member.put("length", 64);
+        member.put("nbytes", 64);
+        member.put("instance_id", 0);
+        member.put("transient", true);
+        buffers.set(Integer.toString(i), blobIds.get(i));
+      }
+      buffers.put("num", columns);
+      buffers.put("unsafe", false);
+      JsonNode objectId = call(ch, request("create_data_request").set("content", frame)).get("id");
+      ObjectNode get = request("get_data_request");
+      get.putArray("id").add(objectId);
+      get.put("sync_remote", true);
+      get.put("wait", false);
+      for (int i = 0; i < loops; i++) {
+        call(ch, get);
+        call(ch, buffers);
+      }
+      ObjectNode delete = request("del_data_request");
+      delete.putArray("id").add(objectId);
+      delete.put("force", false).put("deep", true).put("fastpath", false);
+      call(ch, delete);
       send(ch, request("exit_request"));
     }
   }
