@@ -17,7 +17,10 @@ import java.util.List;
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
 public final class BlobCommands {
-  /** Creations at least this large run on the worker pool: they may populate fresh pages. */
+  /**
+   * Remote (RPC) creations at least this large run on the worker pool: they copy the bytes. IPC
+   * creations touch no page and stay on the event loop unless the store spills.
+   */
   public static final long OFFLOAD_BYTES = 4L * 1024 * 1024;
 
   private final Store store;
@@ -40,12 +43,10 @@ public final class BlobCommands {
    * @param table the table to fill
    */
   public void registerInto(CommandTable table) {
-    Placement bigCreate = r -> spilling || r.unsigned("size", 0) >= OFFLOAD_BYTES;
-    Placement bigCreates = r -> spilling || sumSizes(r) >= OFFLOAD_BYTES;
     Placement maySpill = r -> spilling;
     table
-        .add("create_buffer_request", this::createBuffer, bigCreate)
-        .add("create_buffers_request", this::createBuffers, bigCreates)
+        .add("create_buffer_request", this::createBuffer, maySpill)
+        .add("create_buffers_request", this::createBuffers, maySpill)
         .add("seal_request", this::seal)
         .add("get_buffers_request", this::getBuffers, maySpill)
         .add("drop_buffer_request", this::dropBuffer)
@@ -70,17 +71,6 @@ public final class BlobCommands {
         .add(
             "finalize_arena_request",
             new NotBuilt("client-placed arenas are not built yet; use create_buffer_request"));
-  }
-
-  private static long sumSizes(Request r) {
-    if (!r.has("sizes") || !r.json().get("sizes").isArray()) {
-      return 0;
-    }
-    long sum = 0;
-    for (var n : r.json().get("sizes")) {
-      sum += Math.max(0, n.asLong(0));
-    }
-    return sum;
   }
 
   private static void requireIpc(Request r, Connection c) {
