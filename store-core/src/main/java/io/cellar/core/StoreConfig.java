@@ -34,7 +34,7 @@ public record StoreConfig(
   /** vineyardd's default {@code --spill_upper_rate}. */
   public static final double DEFAULT_SPILL_UPPER_RATE = 0.8;
 
-  /** {@code vineyardd --prefill_ahead}'s default: 1 GiB. */
+  /** {@code vineyardd --prefill_ahead}'s default when {@code --size} is not given: 1 GiB. */
   public static final long DEFAULT_PREFILL_AHEAD = 1L << 30;
 
   /**

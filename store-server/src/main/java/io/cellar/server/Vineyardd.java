@@ -81,7 +81,9 @@ public final class Vineyardd {
     if (server.metricsPort() >= 0) {
       log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", server.metricsPort());
     }
-    SelfWarmup.start(server.ipcSocket());
+    if (options.warmup()) {
+      SelfWarmup.start(server.ipcSocket());
+    }
     try {
       new CountDownLatch(1).await();
     } catch (InterruptedException e) {

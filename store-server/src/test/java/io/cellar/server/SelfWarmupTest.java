@@ -20,7 +20,7 @@ class SelfWarmupTest {
             VineyardServer.start(ServerConfig.ipcOnly(socket.toString()), store)) {
       SelfWarmup.run(socket, "__warm");
       SelfWarmup.run(socket, "__warm"); // the name was dropped: it can be used again
-      SelfWarmup.readLoop(socket, SelfWarmup.FRAME_COLUMNS, 3);
+      SelfWarmup.frameLoop(socket, SelfWarmup.FRAME_COLUMNS, 2, 3);
 
       assertEquals(0, server.counters().failedRequests(), "every step was answered without error");
       assertEquals(0, store.status().objects(), "no object left");

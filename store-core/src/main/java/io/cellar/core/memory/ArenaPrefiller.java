@@ -1,6 +1,10 @@
 package io.cellar.core.memory;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,8 +22,15 @@ import org.slf4j.LoggerFactory;
  * that overlaps the range being written waits for that write (at most {@link #STEP} bytes, about a
  * millisecond), so a zero fill never lands on memory a client has been handed.
  *
+ * <p><b>Only when idle.</b> Filling while clients write would take a core from them (these machines
+ * have two): the filler waits until no claim has come for a quiet period ({@link #QUIET}, 30 ms),
+ * so it works between bursts of writes, not during them.
+ *
  * <p><b>Cost.</b> The window is committed memory (shared memory of the store) before any client
- * asks for it: at most {@code ahead} bytes beyond the high-water mark, never past the arena.
+ * asks for it: at most {@code ahead} bytes beyond the high-water mark, never past the arena. The
+ * pages are charged to this process (its memory cgroup), not to the clients that write into them
+ * later. Filling stops for good when the system's available memory ({@code MemAvailable}) falls
+ * below an eighth of its total, checked every 64 MiB.
  *
  * <p><b>Threading.</b> Thread-safe; one daemon thread, {@code cellar-prefill}. {@link #close()}
  * stops and joins it, and must come before the arena is closed. A failed fill (e.g. ENOMEM) is
@@ -29,11 +40,19 @@ public final class ArenaPrefiller implements AutoCloseable {
   /** Bytes written per step; a claim waits for at most one step. */
   public static final long STEP = 2L << 20;
 
+  /** How long after the last claim the filler waits before it writes again. */
+  public static final Duration QUIET = Duration.ofMillis(30);
+
+  private static final int STEPS_PER_MEMORY_CHECK = 32;
+
   private static final Logger LOG = LoggerFactory.getLogger(ArenaPrefiller.class);
 
   private final MemfdArena arena;
   private final long end;
   private final long ahead;
+  private final long quietNanos;
+  private final LongSupplier availableMemory;
+  private final long memoryFloor;
   private final Thread thread;
 
   // guarded by this
@@ -42,6 +61,8 @@ public final class ArenaPrefiller implements AutoCloseable {
   private long inflightStart = -1;
   private long inflightEnd = -1;
   private boolean stopped;
+  private long lastClaimNanos;
+  private boolean claimedOnce;
 
   /**
    * Starts filling at once, from {@code start} up to {@code start + ahead}.
@@ -52,12 +73,37 @@ public final class ArenaPrefiller implements AutoCloseable {
    * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
    */
   public ArenaPrefiller(MemfdArena arena, long start, long end, long ahead) {
+    this(arena, start, end, ahead, QUIET, ArenaPrefiller::memAvailable, memTotal() / 8);
+  }
+
+  /**
+   * Starts filling at once, with explicit idle and memory rules (for tests).
+   *
+   * @param arena the arena, which must outlive this filler
+   * @param start where the allocator's range begins (nothing below is filled)
+   * @param end where it ends (nothing at or above is filled)
+   * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
+   * @param quiet how long after a claim to wait before filling again
+   * @param availableMemory the system's available memory in bytes, or -1 when unknown
+   * @param memoryFloor stop filling when {@code availableMemory} answers less than this
+   */
+  public ArenaPrefiller(
+      MemfdArena arena,
+      long start,
+      long end,
+      long ahead,
+      Duration quiet,
+      LongSupplier availableMemory,
+      long memoryFloor) {
     if (ahead <= 0) {
       throw new IllegalArgumentException("ahead must be positive: " + ahead);
     }
     this.arena = arena;
     this.end = end;
     this.ahead = ahead;
+    this.quietNanos = quiet.toNanos();
+    this.availableMemory = availableMemory;
+    this.memoryFloor = memoryFloor;
     this.highWater = start;
     this.filledTo = start;
     this.thread = Thread.ofPlatform().daemon().name("cellar-prefill").unstarted(this::run);
@@ -80,6 +126,8 @@ public final class ArenaPrefiller implements AutoCloseable {
         interrupted = true;
       }
     }
+    lastClaimNanos = System.nanoTime();
+    claimedOnce = true;
     if (blockEnd > highWater) {
       highWater = blockEnd;
       notifyAll();
@@ -123,13 +171,28 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   private void run() {
+    int steps = 0;
     while (true) {
       long from;
       long to;
       synchronized (this) {
-        while (!stopped && Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
+        while (!stopped) {
+          long waitNanos;
+          if (Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
+            waitNanos = 0; // nothing to do: until a claim
+          } else {
+            long quietLeft = claimedOnce ? quietNanos - (System.nanoTime() - lastClaimNanos) : 0;
+            if (quietLeft <= 0) {
+              break;
+            }
+            waitNanos = quietLeft;
+          }
           try {
-            wait();
+            if (waitNanos == 0) {
+              wait();
+            } else {
+              wait(Math.max(1, waitNanos / 1_000_000));
+            }
           } catch (InterruptedException e) {
             stopped = true;
           }
@@ -144,6 +207,20 @@ public final class ArenaPrefiller implements AutoCloseable {
         inflightEnd = to;
       }
       boolean failed = false;
+      if (steps++ % STEPS_PER_MEMORY_CHECK == 0) {
+        long available = availableMemory.getAsLong();
+        if (available >= 0 && available < memoryFloor) {
+          LOG.info(
+              "stopped filling fresh shared memory ahead of use: {} MiB available, below {} MiB",
+              available >> 20,
+              memoryFloor >> 20);
+          synchronized (this) {
+            stopped = true;
+            notifyAll();
+          }
+          return;
+        }
+      }
       try {
         arena.zeroFill(from, to - from);
       } catch (RuntimeException e) {
@@ -181,6 +258,34 @@ public final class ArenaPrefiller implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * The system's available memory ({@code MemAvailable} in {@code /proc/meminfo}).
+   *
+   * @return bytes, or -1 when it cannot be read
+   */
+  static long memAvailable() {
+    return meminfo("MemAvailable:");
+  }
+
+  private static long memTotal() {
+    long total = meminfo("MemTotal:");
+    return total < 0 ? 0 : total;
+  }
+
+  private static long meminfo(String key) {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+        if (line.startsWith(key)) {
+          String[] parts = line.substring(key.length()).trim().split("\\s+");
+          return Long.parseLong(parts[0]) << 10;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      // unknown
+    }
+    return -1;
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.cellar.core.memory;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -35,7 +36,8 @@ class ArenaPrefillerTest {
   void neverZeroesMemoryOnceItWasClaimed() throws InterruptedException {
     long block = 192 * 1024;
     try (MemfdArena arena = MemfdArena.create("prefill-race", 256 * MB, false, false);
-        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 3 * MB)) {
+        ArenaPrefiller filler =
+            new ArenaPrefiller(arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> -1, 0)) {
       long at = 0;
       int n = 0;
       while (at + block <= arena.size()) {
@@ -52,6 +54,30 @@ class ArenaPrefillerTest {
         assertEquals(i + 1, arena.segment().get(ValueLayout.JAVA_INT, start + block - 4));
       }
     }
+  }
+
+  @Test
+  void waitsForAQuietPeriodAfterAClaimBeforeFillingAgain() throws InterruptedException {
+    try (MemfdArena arena = MemfdArena.create("prefill-quiet", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> -1, 0)) {
+      assertTrue(filler.awaitFilled(8 * MB, WAIT), "before any claim it fills at once");
+      filler.claim(0, 16 * MB);
+      assertFalse(
+          filler.awaitFilled(24 * MB, Duration.ofMillis(300)), "busy: no filling: " + filler);
+      assertEquals(0, arena.residentPages(16 * MB, 8 * MB));
+    }
+  }
+
+  @Test
+  void stopsWhenTheSystemRunsLowOnMemory() throws InterruptedException {
+    try (MemfdArena arena = MemfdArena.create("prefill-low", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(arena, 0, arena.size(), 32 * MB, Duration.ZERO, () -> 1L, 2L)) {
+      assertFalse(filler.awaitFilled(32 * MB, WAIT), "it stops instead of filling");
+      assertEquals(0, arena.residentPages(0, arena.size()));
+    }
+    assertTrue(ArenaPrefiller.memAvailable() > 0, "/proc/meminfo gives MemAvailable");
   }
 
   @Test

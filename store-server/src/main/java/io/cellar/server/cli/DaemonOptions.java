@@ -31,6 +31,7 @@ import java.util.Map;
  * @param metricsPort {@code --metrics_port}, -1 for none
  * @param busyPollMicros {@code --busy_poll_us}
  * @param prefillAhead {@code --prefill_ahead} in bytes
+ * @param warmup {@code --warmup}
  */
 public record DaemonOptions(
     String socket,
@@ -47,7 +48,8 @@ public record DaemonOptions(
     int socketMode,
     int metricsPort,
     int busyPollMicros,
-    long prefillAhead) {
+    long prefillAhead,
+    boolean warmup) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -115,10 +117,17 @@ public record DaemonOptions(
           new FlagSpec(
               "prefill_ahead",
               Kind.STRING,
-              "1Gi",
-              "keep this much never-used shared memory filled with zeroed pages ahead of use, in"
-                  + " the background, so first writes fault faster; 0 turns it off; capped at"
-                  + " --size (Cellar)"),
+              "",
+              "keep this much never-used shared memory filled with zeroed pages ahead of use,"
+                  + " in the background while idle, so first writes fault about twice as fast;"
+                  + " empty means all of --size when --size is given, else 1Gi; 0 turns it off"
+                  + " (Cellar)"),
+          new FlagSpec(
+              "warmup",
+              Kind.BOOL,
+              "true",
+              "once listening, play a short client session against the own socket (a second or"
+                  + " two of one core) so the first clients meet a warmed-up JIT (Cellar)"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */
@@ -190,7 +199,12 @@ public record DaemonOptions(
     }
     long prefillAhead;
     try {
-      prefillAhead = MemorySize.parse(v.get("prefill_ahead"));
+      String prefill = v.get("prefill_ahead");
+      if (!prefill.isBlank()) {
+        prefillAhead = MemorySize.parse(prefill);
+      } else {
+        prefillAhead = v.get("size").isBlank() ? StoreConfig.DEFAULT_PREFILL_AHEAD : size;
+      }
     } catch (IllegalArgumentException e) {
       throw new UsageException("illegal value for flag 'prefill_ahead': " + e.getMessage());
     }
@@ -235,7 +249,8 @@ public record DaemonOptions(
         mode,
         metricsPort,
         busyPoll,
-        prefillAhead);
+        prefillAhead,
+        Boolean.parseBoolean(v.get("warmup")));
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)

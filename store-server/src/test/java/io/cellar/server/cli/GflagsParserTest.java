@@ -31,8 +31,12 @@ class GflagsParserTest {
     assertEquals(0777, o.socketMode());
     assertEquals(-1, o.metricsPort());
     assertEquals("local", o.deployment());
-    assertEquals(1L << 30, o.prefillAhead());
+    assertEquals(1L << 30, o.prefillAhead(), "all of an explicit --size");
     assertEquals(1L << 30, o.storeConfig().prefillAhead());
+    assertEquals(1L << 30, parse().prefillAhead(), "1Gi when --size is the system's memory");
+    assertEquals(4L << 30, parse("--size=4Gi").prefillAhead());
+    assertTrue(o.warmup());
+    assertFalse(parse("--nowarmup").warmup());
   }
 
   @Test
