@@ -32,8 +32,9 @@ import org.slf4j.LoggerFactory;
  * so that the JIT has compiled the write and metadata paths before real clients come. It leaves
  * nothing behind; the request counters include its requests.
  *
- * <p>Runs on one daemon thread ({@code cellar-warmup}); a failure is logged at debug level and
- * changes nothing.
+ * <p>Runs on one daemon thread ({@code cellar-warmup}). The end is logged ("warm-up done in N ms",
+ * or "warm-up stopped: why"), which test harnesses wait for before they count connections; a
+ * failure changes nothing else.
  */
 public final class SelfWarmup {
   private static final Logger LOG = LoggerFactory.getLogger(SelfWarmup.class);
@@ -72,7 +73,7 @@ public final class SelfWarmup {
                     frameLoop(socket, FRAME_COLUMNS, WRITE_LOOPS, READ_LOOPS);
                     LOG.info("warm-up done in {} ms", (System.nanoTime() - started) / 1_000_000);
                   } catch (IOException | RuntimeException e) {
-                    LOG.debug("warm-up stopped: {}", e.toString());
+                    LOG.info("warm-up stopped: {}", e.toString());
                   }
                 });
     return t;
