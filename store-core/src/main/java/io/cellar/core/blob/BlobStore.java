@@ -121,7 +121,7 @@ public final class BlobStore implements AutoCloseable {
     long ahead = Math.min(config.prefillAhead(), limit);
     this.prefiller =
         ahead > 0 && !config.reserveMemory() && !arena.hugePages()
-            ? new ArenaPrefiller(arena, GUARD, arena.size() - GUARD, ahead)
+            ? new ArenaPrefiller(arena, GUARD, arena.size() - GUARD, ahead, this::unsealedCount)
             : null;
     this.spill = dir;
     this.spillUpper = (long) (limit * config.spillUpperRate());
@@ -732,6 +732,17 @@ public final class BlobStore implements AutoCloseable {
       if (spill != null) {
         spill.close();
       }
+    }
+  }
+
+  /** Blobs created and not yet sealed (being written), over all owners. */
+  private int unsealedCount() {
+    synchronized (lock) {
+      int n = 0;
+      for (LongHashSet s : unsealedByCreator.values()) {
+        n += s.size();
+      }
+      return n;
     }
   }
 

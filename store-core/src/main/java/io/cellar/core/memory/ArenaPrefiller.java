@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,9 +23,10 @@ import org.slf4j.LoggerFactory;
  * that overlaps the range being written waits for that write (at most {@link #STEP} bytes, about a
  * millisecond), so a zero fill never lands on memory a client has been handed.
  *
- * <p><b>Only when idle.</b> Filling while clients write would take a core from them (these machines
- * have two): the filler waits until no claim has come for a quiet period ({@link #QUIET}, 30 ms),
- * so it works between bursts of writes, not during them.
+ * <p><b>Only when idle.</b> Filling while clients write takes a core and memory bandwidth from them
+ * (these machines have two cores; a 256 MiB copy into mapped memory took twice as long with the
+ * filler running): the filler waits until no claim has come for a quiet period ({@link #QUIET}, 30
+ * ms) and no blob is being written (unsealed), so it works between writes, not during them.
  *
  * <p><b>Cost.</b> The window is committed memory (shared memory of the store) before any client
  * asks for it: at most {@code ahead} bytes beyond the high-water mark, never past the arena. The
@@ -43,6 +45,12 @@ public final class ArenaPrefiller implements AutoCloseable {
   /** How long after the last claim the filler waits before it writes again. */
   public static final Duration QUIET = Duration.ofMillis(30);
 
+  /**
+   * While a writer is at work (some blob is unsealed) the filler waits, unless no claim has come
+   * for this long (a writer that keeps a blob open for long must not stop the filling for good).
+   */
+  public static final Duration WRITER_GRACE = Duration.ofSeconds(2);
+
   private static final int STEPS_PER_MEMORY_CHECK = 32;
 
   private static final Logger LOG = LoggerFactory.getLogger(ArenaPrefiller.class);
@@ -52,6 +60,7 @@ public final class ArenaPrefiller implements AutoCloseable {
   private final long ahead;
   private final long quietNanos;
   private final LongSupplier availableMemory;
+  private final IntSupplier writers;
   private final long memoryFloor;
   private final Thread thread;
 
@@ -73,7 +82,21 @@ public final class ArenaPrefiller implements AutoCloseable {
    * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
    */
   public ArenaPrefiller(MemfdArena arena, long start, long end, long ahead) {
-    this(arena, start, end, ahead, QUIET, ArenaPrefiller::memAvailable, memTotal() / 8);
+    this(arena, start, end, ahead, QUIET, () -> 0, ArenaPrefiller::memAvailable, memTotal() / 8);
+  }
+
+  /**
+   * Starts filling at once, pausing while blobs are being written.
+   *
+   * @param arena the arena, which must outlive this filler
+   * @param start where the allocator's range begins (nothing below is filled)
+   * @param end where it ends (nothing at or above is filled)
+   * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
+   * @param writers how many blobs are being written (unsealed) now; called without this filler's
+   *     monitor held
+   */
+  public ArenaPrefiller(MemfdArena arena, long start, long end, long ahead, IntSupplier writers) {
+    this(arena, start, end, ahead, QUIET, writers, ArenaPrefiller::memAvailable, memTotal() / 8);
   }
 
   /**
@@ -84,6 +107,8 @@ public final class ArenaPrefiller implements AutoCloseable {
    * @param end where it ends (nothing at or above is filled)
    * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
    * @param quiet how long after a claim to wait before filling again
+   * @param writers how many blobs are being written (unsealed) now; called without this filler's
+   *     monitor held, so it may take the caller's own lock
    * @param availableMemory the system's available memory in bytes, or -1 when unknown
    * @param memoryFloor stop filling when {@code availableMemory} answers less than this
    */
@@ -93,6 +118,7 @@ public final class ArenaPrefiller implements AutoCloseable {
       long end,
       long ahead,
       Duration quiet,
+      IntSupplier writers,
       LongSupplier availableMemory,
       long memoryFloor) {
     if (ahead <= 0) {
@@ -102,6 +128,7 @@ public final class ArenaPrefiller implements AutoCloseable {
     this.end = end;
     this.ahead = ahead;
     this.quietNanos = quiet.toNanos();
+    this.writers = writers;
     this.availableMemory = availableMemory;
     this.memoryFloor = memoryFloor;
     this.highWater = start;
@@ -173,54 +200,41 @@ public final class ArenaPrefiller implements AutoCloseable {
   private void run() {
     int steps = 0;
     while (true) {
+      if (steps % STEPS_PER_MEMORY_CHECK == 0 && memoryIsShort()) {
+        synchronized (this) {
+          stopped = true;
+          notifyAll();
+        }
+        return;
+      }
+      int active = writers.getAsInt(); // outside this monitor: the store's lock comes first
       long from;
       long to;
       synchronized (this) {
-        while (!stopped) {
-          long waitNanos;
-          if (Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
-            waitNanos = 0; // nothing to do: until a claim
-          } else {
-            long quietLeft = claimedOnce ? quietNanos - (System.nanoTime() - lastClaimNanos) : 0;
-            if (quietLeft <= 0) {
-              break;
-            }
-            waitNanos = quietLeft;
-          }
+        if (stopped) {
+          notifyAll();
+          return;
+        }
+        long waitNanos = busyNanos(active);
+        if (waitNanos != 0) {
           try {
-            if (waitNanos == 0) {
-              wait();
+            if (waitNanos < 0) {
+              wait(); // nothing to fill until a claim moves the window
             } else {
               wait(Math.max(1, waitNanos / 1_000_000));
             }
           } catch (InterruptedException e) {
             stopped = true;
           }
-        }
-        if (stopped) {
-          notifyAll();
-          return;
+          continue;
         }
         from = Math.max(filledTo, highWater);
         to = Math.min(Math.min(end, highWater + ahead), (from + STEP) & -STEP);
         inflightStart = from;
         inflightEnd = to;
       }
+      steps++;
       boolean failed = false;
-      if (steps++ % STEPS_PER_MEMORY_CHECK == 0) {
-        long available = availableMemory.getAsLong();
-        if (available >= 0 && available < memoryFloor) {
-          LOG.info(
-              "stopped filling fresh shared memory ahead of use: {} MiB available, below {} MiB",
-              available >> 20,
-              memoryFloor >> 20);
-          synchronized (this) {
-            stopped = true;
-            notifyAll();
-          }
-          return;
-        }
-      }
       try {
         arena.zeroFill(from, to - from);
       } catch (RuntimeException e) {
@@ -238,6 +252,39 @@ public final class ArenaPrefiller implements AutoCloseable {
         notifyAll();
       }
     }
+  }
+
+  /**
+   * How long to wait before the next step: -1 when the window is full (until a claim), 0 to fill
+   * now, else nanoseconds. Busy means a claim within the quiet period, or a writer at work (an
+   * unsealed blob) and a claim within {@link #WRITER_GRACE}.
+   */
+  private long busyNanos(int activeWriters) {
+    if (Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
+      return -1;
+    }
+    if (!claimedOnce) {
+      return 0;
+    }
+    long since = System.nanoTime() - lastClaimNanos;
+    long wait = quietNanos - since;
+    if (activeWriters > 0 && since < WRITER_GRACE.toNanos()) {
+      wait =
+          Math.max(wait, Math.min(Math.max(quietNanos, 1_000_000), WRITER_GRACE.toNanos() - since));
+    }
+    return Math.max(0, wait);
+  }
+
+  private boolean memoryIsShort() {
+    long available = availableMemory.getAsLong();
+    if (available >= 0 && available < memoryFloor) {
+      LOG.info(
+          "stopped filling fresh shared memory ahead of use: {} MiB available, below {} MiB",
+          available >> 20,
+          memoryFloor >> 20);
+      return true;
+    }
+    return false;
   }
 
   /** Stops the thread and waits for it. Idempotent. */

@@ -37,7 +37,8 @@ class ArenaPrefillerTest {
     long block = 192 * 1024;
     try (MemfdArena arena = MemfdArena.create("prefill-race", 256 * MB, false, false);
         ArenaPrefiller filler =
-            new ArenaPrefiller(arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> -1, 0)) {
+            new ArenaPrefiller(
+                arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> 0, () -> -1, 0)) {
       long at = 0;
       int n = 0;
       while (at + block <= arena.size()) {
@@ -60,7 +61,8 @@ class ArenaPrefillerTest {
   void waitsForAQuietPeriodAfterAClaimBeforeFillingAgain() throws InterruptedException {
     try (MemfdArena arena = MemfdArena.create("prefill-quiet", 64 * MB, false, false);
         ArenaPrefiller filler =
-            new ArenaPrefiller(arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> -1, 0)) {
+            new ArenaPrefiller(
+                arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)) {
       assertTrue(filler.awaitFilled(8 * MB, WAIT), "before any claim it fills at once");
       filler.claim(0, 16 * MB);
       assertFalse(
@@ -70,10 +72,29 @@ class ArenaPrefillerTest {
   }
 
   @Test
+  void waitsWhileABlobIsBeingWritten() throws InterruptedException {
+    java.util.concurrent.atomic.AtomicInteger writers =
+        new java.util.concurrent.atomic.AtomicInteger();
+    try (MemfdArena arena = MemfdArena.create("prefill-writers", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(
+                arena, 0, arena.size(), 8 * MB, Duration.ZERO, writers::get, () -> -1, 0)) {
+      assertTrue(filler.awaitFilled(8 * MB, WAIT));
+      writers.set(1);
+      filler.claim(0, 16 * MB);
+      assertFalse(
+          filler.awaitFilled(24 * MB, Duration.ofMillis(300)), "a writer is at work: " + filler);
+      writers.set(0);
+      assertTrue(filler.awaitFilled(24 * MB, WAIT), "the writer sealed: filling goes on");
+    }
+  }
+
+  @Test
   void stopsWhenTheSystemRunsLowOnMemory() throws InterruptedException {
     try (MemfdArena arena = MemfdArena.create("prefill-low", 64 * MB, false, false);
         ArenaPrefiller filler =
-            new ArenaPrefiller(arena, 0, arena.size(), 32 * MB, Duration.ZERO, () -> 1L, 2L)) {
+            new ArenaPrefiller(
+                arena, 0, arena.size(), 32 * MB, Duration.ZERO, () -> 0, () -> 1L, 2L)) {
       assertFalse(filler.awaitFilled(32 * MB, WAIT), "it stops instead of filling");
       assertEquals(0, arena.residentPages(0, arena.size()));
     }
