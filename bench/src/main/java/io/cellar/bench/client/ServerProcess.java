@@ -20,7 +20,8 @@ import java.util.stream.Stream;
  * removes the directory.
  *
  * <p>The script is {@code $CELLAR_VINEYARDD} if set, else {@code bin/vineyardd} in the working
- * directory or one of its parents ({@code bench/run} runs JMH from the repository root).
+ * directory or one of its parents ({@code bench/run} runs JMH from the repository root). {@code
+ * $CELLAR_SERVER_ARGS} adds flags (space-separated), for example {@code --busy_poll_us=50}.
  *
  * <p>Not thread-safe: started and closed by JMH's setup and teardown thread.
  */
@@ -62,6 +63,10 @@ final class ServerProcess implements AutoCloseable {
             "--size=" + size,
             "--rpc_host=127.0.0.1",
             "--rpc_socket_port=" + port));
+    String extra = System.getenv("CELLAR_SERVER_ARGS");
+    if (extra != null && !extra.isBlank()) {
+      command.addAll(List.of(extra.trim().split("\\s+")));
+    }
     Process process =
         new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
     ServerProcess server = new ServerProcess(process, dir, socket, log, port);

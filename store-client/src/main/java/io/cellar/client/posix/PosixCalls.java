@@ -14,9 +14,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The few libc calls the client needs, bound through the Foreign Function &amp; Memory API (no
  * JNI): {@code socket}, {@code connect}, {@code read}, {@code write}, {@code recvmsg}, {@code
- * close}, {@code mmap}, {@code munmap}. Each call captures {@code errno} and turns a failure into
- * an {@link IOException} naming the call and the error; {@code EINTR} is retried where the call is
- * safe to repeat.
+ * poll}, {@code close}, {@code mmap}, {@code munmap}. Each call captures {@code errno} and turns a
+ * failure into an {@link IOException} naming the call and the error; {@code EINTR} is retried where
+ * the call is safe to repeat.
  *
  * <p>Stateless and thread-safe. Linux LP64 (x86-64, aarch64) only.
  */
@@ -42,6 +42,15 @@ public final class PosixCalls {
 
   /** {@code MSG_CMSG_CLOEXEC}: received fds are close-on-exec. */
   public static final int MSG_CMSG_CLOEXEC = 0x40000000;
+
+  /**
+   * Size of {@code struct pollfd}: {@code int fd} at 0, {@code short events} at 4, {@code short
+   * revents} at 6.
+   */
+  public static final long POLLFD_SIZE = 8;
+
+  /** {@code POLLIN}, for {@code events}. */
+  private static final short POLLIN = 1;
 
   /** {@code EINTR}. */
   public static final int EINTR = 4;
@@ -88,6 +97,15 @@ public final class PosixCalls {
               ValueLayout.JAVA_INT,
               ValueLayout.ADDRESS,
               ValueLayout.JAVA_LONG));
+  private static final MethodHandle POLL =
+      LINKER.downcallHandle(
+          LIBC.find("poll").orElseThrow(),
+          FunctionDescriptor.of(
+              ValueLayout.JAVA_INT,
+              ValueLayout.ADDRESS,
+              ValueLayout.JAVA_LONG,
+              ValueLayout.JAVA_INT),
+          Linker.Option.critical(false));
   private static final MethodHandle RECVMSG =
       bind(
           "recvmsg",
@@ -235,6 +253,30 @@ public final class PosixCalls {
         throw failure("write", state);
       }
     }
+  }
+
+  /**
+   * Whether a socket has bytes (or end of stream, or an error) to read right now: {@code poll(2)}
+   * with a zero timeout. It only looks at the receive queue without taking its lock, so a caller
+   * spinning on it does not slow down the peer that is writing. A failed call (even {@code EINTR})
+   * answers true, so that the caller goes on to a blocking read that reports the error.
+   *
+   * @param pollfd a {@link #POLLFD_SIZE}-byte native {@code struct pollfd}, only used during the
+   *     call
+   * @param fd the socket
+   * @return true when a read would not block
+   */
+  public static boolean readableNow(MemorySegment pollfd, int fd) {
+    pollfd.set(ValueLayout.JAVA_INT, 0, fd);
+    pollfd.set(ValueLayout.JAVA_SHORT, 4, POLLIN);
+    pollfd.set(ValueLayout.JAVA_SHORT, 6, (short) 0);
+    int n;
+    try {
+      n = (int) POLL.invokeExact(pollfd, 1L, 0);
+    } catch (Throwable t) {
+      throw rethrow(t);
+    }
+    return n != 0;
   }
 
   /**

@@ -27,6 +27,13 @@ public interface ByteStream extends AutoCloseable {
   void readFully(MemorySegment target) throws IOException;
 
   /**
+   * Returns once a read is likely not to block, or when the stream gives up waiting actively; the
+   * read that follows blocks as usual. Called before reading a reply, so that a stream can spin
+   * instead of sleeping through a round trip of a few microseconds. Does nothing by default.
+   */
+  default void awaitReadable() {}
+
+  /**
    * Shuts the connection down in both directions without releasing it, so that a thread blocked
    * reading or writing fails at once; safe to call from any thread. Idempotent.
    */

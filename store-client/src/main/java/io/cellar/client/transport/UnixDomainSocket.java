@@ -20,6 +20,18 @@ import java.nio.file.Path;
 public final class UnixDomainSocket implements ByteStream {
   private static final int BOUNCE_SIZE = 64 * 1024;
 
+  /**
+   * How long a read polls for the reply before it blocks, in microseconds: system property {@code
+   * cellar.client.spinMicros}, default {@value #DEFAULT_SPIN_MICROS}; 0 blocks at once.
+   */
+  public static final String SPIN_PROPERTY = "cellar.client.spinMicros";
+
+  /** The default of {@link #SPIN_PROPERTY}: a small command's reply arrives well within it. */
+  public static final long DEFAULT_SPIN_MICROS = 50;
+
+  private static final long SPIN_NANOS =
+      Math.max(0, Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS)) * 1000;
+
   private final Arena arena = Arena.ofShared();
   private final MemorySegment callState = PosixCalls.allocateCallState(arena);
   private final MemorySegment msghdr = arena.allocate(MsgHdrDescriptor.MSGHDR_SIZE, 8);
@@ -27,8 +39,10 @@ public final class UnixDomainSocket implements ByteStream {
   private final MemorySegment dataByte = arena.allocate(8, 8);
   private final MemorySegment control = arena.allocate(MsgHdrDescriptor.CONTROL_SIZE, 8);
   private final MemorySegment bounce = arena.allocate(BOUNCE_SIZE, 64);
+  private final MemorySegment pollfd = arena.allocate(PosixCalls.POLLFD_SIZE, 8);
   private final Path path;
   private volatile int fd;
+  private long spinNanos = SPIN_NANOS;
 
   private UnixDomainSocket(Path path, int fd) {
     this.path = path;
@@ -125,6 +139,41 @@ public final class UnixDomainSocket implements ByteStream {
       readFully(bounce.asSlice(0, chunk));
       MemorySegment.copy(bounce, 0, target, done, chunk);
       done += chunk;
+    }
+  }
+
+  /**
+   * Sets how long {@link #awaitReadable()} polls before giving up, overriding {@link
+   * #SPIN_PROPERTY} for this socket.
+   *
+   * @param micros microseconds, 0 to block at once
+   */
+  public void spinMicros(long micros) {
+    if (micros < 0) {
+      throw new IllegalArgumentException("negative spin " + micros);
+    }
+    spinNanos = micros * 1000;
+  }
+
+  /**
+   * Spins briefly before a read would block: a reply to a small command comes back in a few
+   * microseconds, while sleeping in {@code read(2)} costs a thread wake-up (tens of microseconds on
+   * a virtual machine whose idle CPU has halted). Polls with {@link PosixCalls#readableNow} (no
+   * lock on the socket's queue) and yields between polls, so a server thread waiting for this CPU
+   * gets it; gives up after {@link #SPIN_PROPERTY} and lets the read block.
+   */
+  @Override
+  public void awaitReadable() {
+    int current = fd;
+    if (spinNanos == 0 || current < 0) {
+      return;
+    }
+    long start = System.nanoTime();
+    while (!PosixCalls.readableNow(pollfd, current)) {
+      if (System.nanoTime() - start > spinNanos) {
+        return;
+      }
+      Thread.yield();
     }
   }
 

@@ -1,0 +1,99 @@
+package io.cellar.client.transport;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.cellar.client.posix.PosixCalls;
+import io.cellar.client.testing.NativePeer;
+import java.io.EOFException;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The socket's wait for a reply: spin while it is short, then block, never lose bytes. */
+@Timeout(30)
+class UnixDomainSocketTest {
+  private static final byte[] REPLY = {1, 2, 3, 4, 5, 6, 7, 8};
+
+  private static void send(int fd, byte[] bytes) throws Exception {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment source = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
+      MemorySegment state = PosixCalls.allocateCallState(arena);
+      long done = 0;
+      while (done < bytes.length) {
+        done += PosixCalls.write(fd, source.asSlice(done), bytes.length - done, state);
+      }
+    }
+  }
+
+  private static byte[] read(UnixDomainSocket socket, int n) throws Exception {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment target = arena.allocate(n);
+      socket.readFully(target);
+      return target.toArray(ValueLayout.JAVA_BYTE);
+    }
+  }
+
+  @Test
+  void aQueuedReplyEndsTheSpinAtOnce() throws Throwable {
+    int[] fds = NativePeer.socketPair();
+    try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
+      socket.spinMicros(60_000_000); // would outlast the test's timeout if the poll missed it
+      send(fds[1], REPLY);
+      socket.awaitReadable();
+      assertArrayEquals(REPLY, read(socket, REPLY.length));
+    } finally {
+      PosixCalls.close(fds[1]);
+    }
+  }
+
+  @Test
+  void aReplyLaterThanTheSpinIsReadByTheBlockingRead() throws Throwable {
+    int[] fds = NativePeer.socketPair();
+    try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
+      socket.spinMicros(1);
+      socket.awaitReadable(); // nothing queued: gives up after 1 us
+      CompletableFuture<byte[]> reader =
+          CompletableFuture.supplyAsync(
+              () -> {
+                try {
+                  return read(socket, REPLY.length);
+                } catch (Exception e) {
+                  throw new IllegalStateException(e);
+                }
+              });
+      send(fds[1], REPLY);
+      assertArrayEquals(REPLY, reader.get());
+    } finally {
+      PosixCalls.close(fds[1]);
+    }
+  }
+
+  @Test
+  void theSpinEndsWhenThePeerCloses() throws Throwable {
+    int[] fds = NativePeer.socketPair();
+    try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
+      socket.spinMicros(60_000_000);
+      PosixCalls.close(fds[1]);
+      socket.awaitReadable();
+      assertThrows(EOFException.class, () -> read(socket, 1));
+    }
+  }
+
+  @Test
+  void noSpinMeansNoWait() throws Throwable {
+    int[] fds = NativePeer.socketPair();
+    try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
+      socket.spinMicros(0);
+      socket.awaitReadable(); // returns although nothing is queued
+      send(fds[1], REPLY);
+      assertArrayEquals(REPLY, read(socket, REPLY.length));
+    } finally {
+      PosixCalls.close(fds[1]);
+    }
+  }
+}
