@@ -50,6 +50,35 @@ final class IpcBlobWriter implements BlobWriter {
     return new UnsafeBuffer(bytes.address(), (int) bytes.byteSize());
   }
 
+  /**
+   * Whether this writer still has a blob to seal, so that {@link IpcClient} may send its seal
+   * request together with others.
+   *
+   * @param owner the client asking
+   * @return true when the blob belongs to {@code owner} and is neither sealed nor abandoned
+   */
+  boolean awaitsSealBy(IpcClient owner) {
+    return client == owner && sealed == null && !closed;
+  }
+
+  /**
+   * The view the blob will have once sealed; the seal itself is the caller's request.
+   *
+   * @return the read-only blob view
+   */
+  Blob view() {
+    return new Blob(id, client.instanceId(), bytes, false);
+  }
+
+  /**
+   * Records that the server sealed the blob (a seal sent by {@link IpcClient}).
+   *
+   * @param blob the view from {@link #view()}
+   */
+  void sealedAs(Blob blob) {
+    sealed = blob;
+  }
+
   @Override
   public Blob seal() throws IOException {
     if (sealed == null) {

@@ -6,6 +6,7 @@ import io.cellar.client.memory.ArenaMapping;
 import io.cellar.client.memory.ArenaMappings;
 import io.cellar.client.transport.MessageChannel;
 import io.cellar.client.transport.UnixDomainSocket;
+import io.cellar.core.ObjectCreated;
 import io.cellar.core.blob.Payload;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.id.ObjectIds;
@@ -19,6 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The zero-copy client over vineyardd's UNIX socket. Blob bytes never travel on the socket: the
@@ -121,6 +123,48 @@ public final class IpcClient extends ProtocolClient {
   /** Seals a blob made by {@link #createBlob}; called by its writer. */
   void seal(long id) throws IOException {
     call(Requests.seal(id), "seal_reply");
+  }
+
+  @Override
+  public ObjectCreated sealAndCreateData(
+      List<BlobWriter> writers, Function<List<Blob>, ObjectNode> content) throws IOException {
+    List<Blob> blobs = new ArrayList<>(writers.size());
+    List<IpcBlobWriter> unsealed = new ArrayList<>(writers.size());
+    for (BlobWriter writer : writers) {
+      if (writer instanceof IpcBlobWriter ipc && ipc.awaitsSealBy(this)) {
+        unsealed.add(ipc);
+        blobs.add(ipc.view());
+      } else {
+        blobs.add(writer.seal()); // the empty blob, or one already sealed
+      }
+    }
+    ObjectNode meta = fillClientFields(content.apply(blobs), instanceId());
+    List<ObjectNode> requests = new ArrayList<>(unsealed.size() + 1);
+    for (IpcBlobWriter writer : unsealed) {
+      requests.add(Requests.seal(writer.id()));
+    }
+    requests.add(Requests.createData(meta));
+    lock.lock();
+    try {
+      ensureOpen();
+      channel.send(requests);
+      CellarException failure = null;
+      for (IpcBlobWriter writer : unsealed) {
+        try {
+          MessageChannel.expect(channel.receive(), "seal_reply");
+          writer.sealedAs(writer.view());
+        } catch (CellarException e) {
+          failure = failure == null ? e : failure;
+        }
+      }
+      ObjectNode reply = channel.receive();
+      if (failure != null) {
+        throw failure;
+      }
+      return created(MessageChannel.expect(reply, "create_data_reply"), meta);
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override

@@ -92,7 +92,18 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
   @Override
   public ObjectCreated createData(ObjectNode content) throws IOException {
     fillClientFields(content, instanceId());
-    ObjectNode reply = call(Requests.createData(content), "create_data_reply");
+    return created(call(Requests.createData(content), "create_data_reply"), content);
+  }
+
+  /**
+   * Reads a {@code create_data_reply} and writes the new id, signature and instance into the
+   * content, as {@link #createData(ObjectNode)} promises.
+   *
+   * @param reply the checked reply
+   * @param content the metadata that was sent
+   * @return the ids of the reply
+   */
+  static ObjectCreated created(ObjectNode reply, ObjectNode content) {
     ObjectCreated created =
         new ObjectCreated(
             UnsignedJson.field(reply, "id"),

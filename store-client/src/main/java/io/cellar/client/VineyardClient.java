@@ -3,8 +3,11 @@ package io.cellar.client;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.ObjectCreated;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * A connection to a vineyardd speaking the Vineyard wire protocol: blobs, object metadata, names
@@ -123,6 +126,30 @@ public interface VineyardClient extends AutoCloseable {
    * @throws IOException when the connection fails
    */
   ObjectCreated createData(ObjectNode content) throws IOException;
+
+  /**
+   * Seals blobs and creates an object holding them, as one step: {@code content} builds the
+   * object's metadata from the sealed blobs (nest each one's {@link Blob#metadata()}), then it is
+   * created as by {@link #createData(ObjectNode)}. {@link IpcClient} sends the seal requests and
+   * the {@code create_data} request with one write and reads their replies together, so a put costs
+   * one round trip after the blobs were created instead of one per seal plus one. When any of them
+   * fails, the first failure is thrown once every reply has been read: an object may then exist
+   * although a blob was not sealed, and the writers whose seal failed can still be closed (which
+   * abandons their blobs). Writers already sealed are taken as they are.
+   *
+   * @param writers the blobs to seal, in the order handed to {@code content}
+   * @param content builds the metadata from the sealed blobs; called before anything is sent
+   * @return the new object's id, signature and instance
+   * @throws IOException when the connection fails
+   */
+  default ObjectCreated sealAndCreateData(
+      List<BlobWriter> writers, Function<List<Blob>, ObjectNode> content) throws IOException {
+    List<Blob> blobs = new ArrayList<>(writers.size());
+    for (BlobWriter writer : writers) {
+      blobs.add(writer.seal());
+    }
+    return createData(content.apply(blobs));
+  }
 
   /**
    * Gets the metadata of one object (a blob id gives the blob's synthesized metadata).

@@ -12,6 +12,7 @@ import io.cellar.client.testing.FakeVineyardd;
 import io.cellar.client.testing.FakeVineyardd.Misbehaviour;
 import io.cellar.client.testing.NativePeer;
 import io.cellar.client.transport.UnixDomainSocket;
+import io.cellar.core.ObjectCreated;
 import io.cellar.core.error.CellarException;
 import io.cellar.core.error.StatusCode;
 import io.cellar.core.id.ObjectIds;
@@ -88,6 +89,79 @@ class IpcClientTest {
       read.buffer().getBytes(0, viaAgrona);
       assertArrayEquals(hello, viaAgrona);
     }
+  }
+
+  @Test
+  void sealAndCreateDataSealsEveryBlobThenCreatesTheObject() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      BlobWriter first = client.createBlob(3);
+      BlobWriter second = client.createBlob(5);
+      first.segment().fill((byte) 1);
+      second.segment().fill((byte) 2);
+      ObjectNode[] sent = new ObjectNode[1];
+      ObjectCreated created =
+          client.sealAndCreateData(
+              List.of(first, second),
+              blobs -> {
+                ObjectNode meta = client.channel.mapper().createObjectNode();
+                meta.put("typename", "test::Pair");
+                meta.set("first", blobs.get(0).metadata());
+                meta.set("second", blobs.get(1).metadata());
+                sent[0] = meta;
+                return meta;
+              });
+      first.close(); // sealed: closing abandons nothing
+      second.close();
+      List<String> types = server.requests().stream().map(r -> r.path("type").asText()).toList();
+      assertEquals(
+          List.of(
+              "register_request",
+              "create_buffer_request",
+              "create_buffer_request",
+              "seal_request",
+              "seal_request",
+              "create_data_request"),
+          types);
+      assertEquals(0x1000, created.id());
+      assertEquals(ObjectIds.toText(0x1000), sent[0].path("id").asText());
+      assertEquals(true, sent[0].path("transient").asBoolean());
+      assertEquals(
+          first.seal().id(), ObjectIds.parseText(sent[0].path("first").path("id").asText()));
+      assertArrayEquals(
+          new byte[] {2, 2, 2, 2, 2},
+          client.getBlob(second.seal().id()).segment().toArray(ValueLayout.JAVA_BYTE));
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void aFailedSealIsThrownOnceEveryReplyIsRead() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      BlobWriter gone = client.createBlob(4);
+      BlobWriter kept = client.createBlob(4);
+      server.forget(((IpcBlobWriter) gone).id());
+      CellarException e =
+          assertThrows(
+              CellarException.class,
+              () ->
+                  client.sealAndCreateData(
+                      List.of(gone, kept),
+                      blobs -> client.channel.mapper().createObjectNode().put("typename", "t")));
+      assertEquals(StatusCode.OBJECT_NOT_EXISTS, e.status());
+      // every reply was read: the connection is in step and the other blob was sealed
+      Blob read = client.getBlob(kept.seal().id());
+      assertEquals(4, read.size());
+      assertEquals(
+          1,
+          server.requests().stream()
+              .filter(r -> r.path("type").asText().equals("create_data_request"))
+              .count());
+    }
+    assertNull(p.server().failure());
   }
 
   @Test

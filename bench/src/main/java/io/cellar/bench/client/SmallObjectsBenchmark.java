@@ -28,9 +28,11 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * Small objects per second through the Java {@link IpcClient}, one connection per JMH thread, for 1
  * and 4 clients: a put is {@code create_buffer} of 4 KiB + a 4 KiB copy + {@code seal} + {@code
- * create_data} of an object holding that blob; a get is {@code get_data} of such an object. The
- * DESIGN targets for one client: >= 50k puts/s, >= 100k gets/s. The score is the total over all
- * threads (ops/s). Objects put during an iteration are released and deleted after it (not timed).
+ * create_data} of an object holding that blob, the last two sent together ({@link
+ * IpcClient#sealAndCreateData}, two round trips; {@link #putOneClientStepByStep} waits for each
+ * reply, three round trips); a get is {@code get_data} of such an object. The DESIGN targets for
+ * one client: >= 50k puts/s, >= 100k gets/s. The score is the total over all threads (ops/s).
+ * Objects put during an iteration are released and deleted after it (not timed).
  *
  * <p>The server is one process for the trial ({@link Server}); each thread owns its {@link Client}.
  */
@@ -103,20 +105,46 @@ public class SmallObjectsBenchmark {
     }
   }
 
+  /** create_buffer + copy, then seal and create_data sent together (two round trips). */
   static long put(Client c) throws IOException {
+    long[] blobId = new long[1];
+    long id;
+    try (BlobWriter writer = c.client.createBlob(SIZE)) {
+      MemorySegment.copy(c.source, 0, writer.segment(), 0, SIZE);
+      id =
+          c.client
+              .sealAndCreateData(
+                  List.of(writer),
+                  blobs -> {
+                    blobId[0] = blobs.get(0).id();
+                    return smallObject(blobs.get(0));
+                  })
+              .id();
+    }
+    c.blobs.add(blobId[0]);
+    c.objects.add(id);
+    return id;
+  }
+
+  /** create_buffer + copy, seal, create_data: three round trips, one after the other. */
+  static long putStepByStep(Client c) throws IOException {
     Blob blob;
     try (BlobWriter writer = c.client.createBlob(SIZE)) {
       MemorySegment.copy(c.source, 0, writer.segment(), 0, SIZE);
       blob = writer.seal();
     }
+    long id = c.client.createData(smallObject(blob)).id();
+    c.blobs.add(blob.id());
+    c.objects.add(id);
+    return id;
+  }
+
+  private static ObjectNode smallObject(Blob blob) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
     meta.put("typename", "cellar::bench::Small");
     meta.put("nbytes", SIZE);
     meta.set("buffer_", blob.metadata());
-    long id = c.client.createData(meta).id();
-    c.blobs.add(blob.id());
-    c.objects.add(id);
-    return id;
+    return meta;
   }
 
   /**
@@ -129,6 +157,18 @@ public class SmallObjectsBenchmark {
   @Threads(1)
   public long putOneClient(Client c) throws IOException {
     return put(c);
+  }
+
+  /**
+   * One client, each request waiting for its reply: create_buffer + copy, seal, create_data.
+   *
+   * @param c this thread's client
+   * @return the new object's id
+   */
+  @Benchmark
+  @Threads(1)
+  public long putOneClientStepByStep(Client c) throws IOException {
+    return putStepByStep(c);
   }
 
   /**

@@ -22,8 +22,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
 /**
  * A scripted stand-in for vineyardd on one end of a socketpair, enough to exercise the IPC client's
  * framing and fd bookkeeping in-process: register, create_buffer (blobs carved from one memfd
- * arena), seal, get_buffers and exit. It passes each arena fd once per connection after the reply,
- * as reference §3.3 says, unless a test asks it to misbehave.
+ * arena), seal, get_buffers, create_data (ids only, nothing kept) and exit. It passes each arena fd
+ * once per connection after the reply, as reference §3.3 says, unless a test asks it to misbehave.
  *
  * <p>Runs on its own thread; the request log is safe to read from the test thread.
  */
@@ -54,6 +54,7 @@ public final class FakeVineyardd implements AutoCloseable {
   private final Thread thread;
   private long nextOffset = 64;
   private long nextId = 1;
+  private long nextObjectId = 0x1000;
   private volatile Throwable failure;
 
   /**
@@ -107,6 +108,15 @@ public final class FakeVineyardd implements AutoCloseable {
     return p.objectId();
   }
 
+  /**
+   * Forgets a blob, as if another client had deleted it: sealing it then fails.
+   *
+   * @param id the blob id
+   */
+  public synchronized void forget(long id) {
+    blobs.remove(id);
+  }
+
   private Payload allocate(long size, boolean sealed) {
     long id = ObjectIds.BLOB_BIT | nextId++;
     Payload p =
@@ -137,6 +147,10 @@ public final class FakeVineyardd implements AutoCloseable {
             synchronized (this) {
               long id = UnsignedJson.field(request, "object_id");
               Payload p = blobs.get(id);
+              if (p == null) {
+                channel.send(error(12, "blob " + ObjectIds.toText(id) + " does not exist"));
+                continue;
+              }
               blobs.put(
                   id,
                   new Payload(
@@ -152,18 +166,21 @@ public final class FakeVineyardd implements AutoCloseable {
             channel.send(reply("seal_reply"));
           }
           case "get_buffers_request" -> getBuffers(request);
+          case "create_data_request" -> {
+            ObjectNode r = reply("create_data_reply");
+            long id = nextObjectId++;
+            UnsignedJson.put(r, "id", id);
+            UnsignedJson.put(r, "signature", id + 1);
+            r.put("instance_id", 0);
+            channel.send(r);
+          }
           case "get_name_request" -> {
             // parked forever, as a wait=true request for a name nobody puts
           }
           case "exit_request" -> {
             return;
           }
-          default -> {
-            ObjectNode error = new ObjectMapper().createObjectNode();
-            error.put("code", 1);
-            error.put("message", "Got unexpected command: " + type);
-            channel.send(error);
-          }
+          default -> channel.send(error(1, "Got unexpected command: " + type));
         }
       }
     } catch (java.io.EOFException e) {
@@ -171,6 +188,13 @@ public final class FakeVineyardd implements AutoCloseable {
     } catch (Throwable t) {
       failure = t;
     }
+  }
+
+  private static ObjectNode error(int code, String message) {
+    ObjectNode error = new ObjectMapper().createObjectNode();
+    error.put("code", code);
+    error.put("message", message);
+    return error;
   }
 
   private static ObjectNode reply(String type) {
