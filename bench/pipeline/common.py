@@ -6,8 +6,9 @@ file given by --results, so that bench/run can tabulate them.
 
 Variants:
   files: pickles in --data_dir (the example's NFS volume; here a local disk directory).
-  store: vineyard.csi.write/read under --vineyard_dir, a directory holding vineyard.sock
-         (as the CSI-published volume would show it).
+  store: vineyard.csi.write/read under --vineyard_dir, a directory holding vineyard.sock:
+         bench/run passes the target our CSI driver's NodePublishVolume bind-mounted (the
+         pod's /vineyard/data), or the server's socket directory when it cannot mount.
 """
 
 import argparse
@@ -41,7 +42,8 @@ def arguments(description):
     p.add_argument("--with_vineyard", action="store_true",
                    help="store variant: vineyard.csi.write/read under --vineyard_dir")
     p.add_argument("--vineyard_dir", default=None,
-                   help="the example's /vineyard/data: a directory holding vineyard.sock")
+                   help="the example's /vineyard/data: a directory holding vineyard.sock "
+                        "(the CSI-published target in bench/run)")
     p.add_argument("--results", default=None, help="append a JSON record here")
     p.add_argument("--label", default="", help="tag for the record (variant name)")
     args = p.parse_args()

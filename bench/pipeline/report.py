@@ -37,6 +37,14 @@ TOTALS = [("preprocess", "Preprocessing data time:"), ("train", "Training model 
           ("test", "Testing model data time:")]
 
 
+def volume_note(machine):
+    """How the store variants reached their server (bench/run's volume= line)."""
+    v = machine.get("volume")
+    if not v:
+        return "the server's socket directory (this run recorded no CSI volume)"
+    return v
+
+
 def load_machine(d):
     m = {}
     with open(os.path.join(d, "machine.txt")) as f:
@@ -401,6 +409,8 @@ def main():
     print("=" * 78)
     print(f"bench/run {machine.get('mode')} · {machine.get('date')} · {machine.get('cores')} cores, "
           f"{machine.get('memory_gib')} GiB · load {machine.get('load_start')} -> {machine.get('load_end', '?')}")
+    if runs:
+        print(f"store variants' volume: {volume_note(machine)}")
     print("-" * 78)
     if pheads:
         print("Kubeflow steps             store write/file write  per read step  peer speed (ref/Cellar)")
@@ -451,7 +461,7 @@ def main():
                    "(`sync; echo 3 > /proc/sys/vm/drop_caches`, as the example does) so file reads are "
                    "cold; each server is started on a temp socket, warmed with 20 small write/read/delete "
                    "rounds (`warmup.py`; the example's vineyardd is long-running), and the objects are "
-                   "named under the socket's own directory as the CSI-published volume shows it. "
+                   "named under the volume the steps see: " + volume_note(machine) + ". "
                    "Variants run one after the other for each size, in the order files, Cellar, reference; "
                    "the preprocess input is always the pickle (as in the example).",
                    "",
