@@ -391,6 +391,12 @@ def charts(runs, machine, outdir):
     return made
 
 
+# The tutorial's Kubeflow figures (reference anchors): store write 8.8 / 11.6 / 13.9 s against NFS
+# 33.2 / 40.8 / 48.6 s at 14000 / 18000 / 21000 Mi, that is ratios 0.265-0.286 and about 0.64 s/GiB.
+TUTORIAL_WRITE_RATIO = (0.265, 0.286)
+TUTORIAL_WRITE_S_PER_GIB = 0.64
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("results")
@@ -425,6 +431,10 @@ def main():
             print(f"  {gib:>5g} GiB  Cellar        {rfmt(rr, 3):>7} {flag}              {fmt(r):>9} {rflag}  "
                   f"{peer[0]:>5} {peer[1]:>5} {peer[2]:>5}")
             print(f"             (per read again in-process: {again_s}; store round trips: {meta_s})")
+            gw = w / gib if w is not None and gib else None
+            beat = "beats" if rr is not None and rr < TUTORIAL_WRITE_RATIO[0] else "does not beat"
+            print(f"             (store write {rfmt(gw, 2)} s/GiB, tutorial {TUTORIAL_WRITE_S_PER_GIB} s/GiB;"
+                  f" write ratio {beat} the tutorial's {TUTORIAL_WRITE_RATIO[0]}-{TUTORIAL_WRITE_RATIO[1]})")
     for what, x in mheads:
         print(f"  peer speed (ref/Cellar), Python {what}: {rfmt(x)}")
     for what, x in jheads:
@@ -460,7 +470,9 @@ def main():
                    "reported apart, never in the write time); the page cache is dropped before every step "
                    "(`sync; echo 3 > /proc/sys/vm/drop_caches`, as the example does) so file reads are "
                    "cold; each server is started on a temp socket, warmed with 20 small write/read/delete "
-                   "rounds (`warmup.py`; the example's vineyardd is long-running), and the objects are "
+                   "rounds (`warmup.py`; the example's vineyardd is long-running); both servers run on their "
+                   "default flags (Cellar's include the background prefill of `--size` while idle and the "
+                   "self warm-up, see store-server/README.md), and the objects are "
                    "named under the volume the steps see: " + volume_note(machine) + ". "
                    "Variants run one after the other for each size, in the order files, Cellar, reference; "
                    "the preprocess input is always the pickle (as in the example).",
