@@ -10,7 +10,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The {@code vineyardd} entry point: parses vineyardd's flags, opens the store, starts the server,
  * and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket file and
- * exits 0. Exit 2 for a bad command line, 1 when the store or a socket cannot be set up.
+ * exits 0 (a second signal, or a shutdown over {@code TerminationSignals.FORCE_AFTER}, exits at
+ * once with 128 + signal number). Exit 2 for a bad command line, 1 when the store or a socket
+ * cannot be set up.
  *
  * <p>Runs on the main thread; the shutdown hook runs on the JVM's hook thread.
  */
@@ -55,7 +57,7 @@ public final class Vineyardd {
       System.exit(1);
       return;
     }
-    boolean signalsHandled = TerminationSignals.exitZeroOnTermination();
+    // the hook first, so a signal that comes at once still closes the server
     Runtime.getRuntime()
         .addShutdownHook(
             new Thread(
@@ -66,13 +68,11 @@ public final class Vineyardd {
                   } finally {
                     closeQuietly(store);
                   }
-                  System.err.flush();
-                  if (!signalsHandled) {
-                    // no signal handler: end a clean shutdown with status 0 anyway
-                    Runtime.getRuntime().halt(0);
-                  }
+                  // everything is closed: leave now, without the JVM's own exit work
+                  TerminationSignals.exitNow(0);
                 },
                 "cellar-shutdown"));
+    TerminationSignals.install();
     log.info(
         "Vineyard will listen on {} for IPC{}, {} bytes of shared memory",
         server.ipcSocket(),

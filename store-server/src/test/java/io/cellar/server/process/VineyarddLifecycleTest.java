@@ -104,6 +104,39 @@ class VineyarddLifecycleTest {
     assertFalse(Files.exists(socket), "socket removed");
   }
 
+  /**
+   * The JVM's exit path after the hooks can keep the process alive for seconds, deaf to signals:
+   * with a class-data archive to dump at exit (the launcher's {@code -XX:+AutoCreateSharedArchive}
+   * after a rebuild) a single SIGTERM left the daemon running well after its socket was gone. The
+   * daemon now leaves with {@code _exit} once everything is closed, so no archive is written.
+   */
+  @Test
+  void sigtermExitsRightAfterTheCleanupWithoutTheJvmExitWork() throws Exception {
+    Assumptions.assumeTrue(StoreAvailability.built(), "store-core's Store is not built yet");
+    Path socket = dir.resolve("vineyard.sock");
+    Path log = dir.resolve("log");
+    Path archive = dir.resolve("exit.jsa");
+    List<String> cmd =
+        new ArrayList<>(
+            VineyarddProcess.command(
+                List.of("--socket=" + socket, "--size=64M", "--norpc", "--warmup=false")));
+    cmd.add(1, "-XX:ArchiveClassesAtExit=" + archive);
+    cmd.add(2, "-Xlog:cds=off");
+    Process p =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    started.add(p);
+    VineyarddProcess.awaitListening(p, socket, log, Duration.ofSeconds(30));
+    try (var c = Wire.connect(socket)) {
+      Wire.ok(c.call(Wire.req("instance_status_request")), "instance_status_reply");
+      p.destroy(); // SIGTERM
+      assertEquals(0, exitOf(p), () -> VineyarddProcess.read(log));
+      assertTrue(c.raw().readsEof(), "open connections are closed");
+    }
+    assertFalse(Files.exists(socket), "socket removed");
+    assertTrue(VineyarddProcess.read(log).contains("shutting down"), "the hooks ran");
+    assertFalse(Files.exists(archive), "no JVM exit work after the hooks (archive dumped)");
+  }
+
   @Test
   void refusesASocketAnotherServerListensOn() throws Exception {
     Path socket = dir.resolve("vineyard.sock");
