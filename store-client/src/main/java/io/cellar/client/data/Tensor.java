@@ -109,9 +109,7 @@ public final class Tensor implements Column {
    * @return the tensor
    */
   public static Tensor of(short[] values, long... shape) {
-    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(2L * values.length, 8);
-    MemorySegment.copy(values, 0, s, SHORT, 0, values.length);
-    return new Tensor(TensorType.INT16, shapeOr(shape, values.length), 'C', s, null);
+    return copyOf(TensorType.INT16, values, values.length, SHORT, shape);
   }
 
   /**
@@ -122,9 +120,7 @@ public final class Tensor implements Column {
    * @return the tensor
    */
   public static Tensor of(int[] values, long... shape) {
-    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(4L * values.length, 8);
-    MemorySegment.copy(values, 0, s, INT, 0, values.length);
-    return new Tensor(TensorType.INT32, shapeOr(shape, values.length), 'C', s, null);
+    return copyOf(TensorType.INT32, values, values.length, INT, shape);
   }
 
   /**
@@ -135,9 +131,7 @@ public final class Tensor implements Column {
    * @return the tensor
    */
   public static Tensor of(long[] values, long... shape) {
-    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(8L * values.length, 8);
-    MemorySegment.copy(values, 0, s, LONG, 0, values.length);
-    return new Tensor(TensorType.INT64, shapeOr(shape, values.length), 'C', s, null);
+    return copyOf(TensorType.INT64, values, values.length, LONG, shape);
   }
 
   /**
@@ -148,9 +142,7 @@ public final class Tensor implements Column {
    * @return the tensor
    */
   public static Tensor of(float[] values, long... shape) {
-    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(4L * values.length, 8);
-    MemorySegment.copy(values, 0, s, FLOAT, 0, values.length);
-    return new Tensor(TensorType.FLOAT32, shapeOr(shape, values.length), 'C', s, null);
+    return copyOf(TensorType.FLOAT32, values, values.length, FLOAT, shape);
   }
 
   /**
@@ -161,9 +153,7 @@ public final class Tensor implements Column {
    * @return the tensor
    */
   public static Tensor of(double[] values, long... shape) {
-    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(8L * values.length, 8);
-    MemorySegment.copy(values, 0, s, DOUBLE, 0, values.length);
-    return new Tensor(TensorType.FLOAT64, shapeOr(shape, values.length), 'C', s, null);
+    return copyOf(TensorType.FLOAT64, values, values.length, DOUBLE, shape);
   }
 
   /**
@@ -191,6 +181,14 @@ public final class Tensor implements Column {
    */
   public static Tensor of(TensorType type, MemorySegment bytes, long... shape) {
     return new Tensor(type, shape, 'C', copy(bytes), null);
+  }
+
+  /** A tensor over a copy of a primitive array, written little-endian with {@code layout}. */
+  private static Tensor copyOf(
+      TensorType type, Object values, int length, ValueLayout layout, long[] shape) {
+    MemorySegment s = java.lang.foreign.Arena.ofAuto().allocate(layout.byteSize() * length, 8);
+    MemorySegment.copy(values, 0, s, layout, 0, length);
+    return new Tensor(type, shapeOr(shape, length), 'C', s, null);
   }
 
   private static MemorySegment copy(MemorySegment source) {
