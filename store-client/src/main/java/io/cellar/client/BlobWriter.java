@@ -2,6 +2,7 @@ package io.cellar.client;
 
 import java.lang.foreign.MemorySegment;
 import org.agrona.MutableDirectBuffer;
+import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A blob being written. Fill {@link #segment()} (or {@link #buffer()}), then {@link #seal()} it;
@@ -21,7 +22,9 @@ public interface BlobWriter extends AutoCloseable {
    *
    * @return the size requested at creation
    */
-  long size();
+  default long size() {
+    return segment().byteSize();
+  }
 
   /**
    * The writable bytes; valid until {@link #seal()} or {@link #close()} for RPC, and until the
@@ -37,7 +40,14 @@ public interface BlobWriter extends AutoCloseable {
    * @return a new buffer wrapping {@link #segment()}
    * @throws IllegalStateException when the blob is larger than 2 GiB - 1
    */
-  MutableDirectBuffer buffer();
+  default MutableDirectBuffer buffer() {
+    MemorySegment bytes = segment();
+    if (bytes.byteSize() > Integer.MAX_VALUE) {
+      throw new IllegalStateException(
+          "a blob of " + bytes.byteSize() + " bytes does not fit an Agrona buffer; use segment()");
+    }
+    return new UnsafeBuffer(bytes.address(), (int) bytes.byteSize());
+  }
 
   /**
    * Seals the blob: from now on it is immutable and visible.

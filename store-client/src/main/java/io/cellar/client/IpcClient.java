@@ -17,7 +17,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
@@ -95,13 +94,7 @@ public final class IpcClient extends ProtocolClient {
   }
 
   @Override
-  public BlobWriter createBlob(long size) throws IOException {
-    if (size < 0) {
-      throw new IllegalArgumentException("negative blob size " + size);
-    }
-    if (size == 0) {
-      return new SealedEmptyBlobWriter(instanceId());
-    }
+  BlobWriter createNonEmptyBlob(long size) throws IOException {
     lock.lock();
     try {
       ensureOpen();
@@ -168,29 +161,18 @@ public final class IpcClient extends ProtocolClient {
   }
 
   @Override
-  public Map<Long, Blob> getBlobs(Collection<Long> ids) throws IOException {
-    LinkedHashSet<Long> unique = new LinkedHashSet<>(ids);
-    if (unique.isEmpty()) {
-      return Map.of();
+  Map<Long, Blob> fetchBlobs(Collection<Long> ids) throws IOException {
+    ObjectNode reply =
+        channel.call(Requests.getBuffers("get_buffers_request", ids, false), "get_buffers_reply");
+    List<Payload> payloads = payloads(reply);
+    receiveDueFds(payloads, announced(reply.path("fds")));
+    Map<Long, Blob> blobs = new LinkedHashMap<>();
+    for (Payload payload : payloads) {
+      blobs.put(
+          payload.objectId(),
+          new Blob(payload.objectId(), instanceId(), mappings.readView(payload), false));
     }
-    lock.lock();
-    try {
-      ensureOpen();
-      ObjectNode reply =
-          channel.call(
-              Requests.getBuffers("get_buffers_request", unique, false), "get_buffers_reply");
-      List<Payload> payloads = payloads(reply);
-      receiveDueFds(payloads, announced(reply.path("fds")));
-      Map<Long, Blob> blobs = new LinkedHashMap<>();
-      for (Payload payload : payloads) {
-        blobs.put(
-            payload.objectId(),
-            new Blob(payload.objectId(), instanceId(), mappings.readView(payload), false));
-      }
-      return blobs;
-    } finally {
-      lock.unlock();
-    }
+    return blobs;
   }
 
   /**
@@ -256,16 +238,6 @@ public final class IpcClient extends ProtocolClient {
     } catch (IOException | RuntimeException e) {
       // the server frees a disconnected client's unsealed blobs anyway
     }
-  }
-
-  @Override
-  public void release(long blobId) throws IOException {
-    call(Requests.release(blobId), "release_reply");
-  }
-
-  @Override
-  public void dropBlob(long blobId) throws IOException {
-    call(Requests.dropBuffer(blobId), "drop_buffer_reply");
   }
 
   /**

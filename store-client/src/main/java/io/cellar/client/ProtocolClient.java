@@ -12,6 +12,7 @@ import io.cellar.core.json.UnsignedJson;
 import java.io.IOException;
 import java.util.Collection;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -87,6 +88,60 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
     if (closed) {
       throw new IOException("the client is closed");
     }
+  }
+
+  @Override
+  public final BlobWriter createBlob(long size) throws IOException {
+    if (size < 0) {
+      throw new IllegalArgumentException("negative blob size " + size);
+    }
+    if (size == 0) {
+      return new SealedEmptyBlobWriter(instanceId());
+    }
+    return createNonEmptyBlob(size);
+  }
+
+  /**
+   * Creates a blob of at least one byte, the transport's way.
+   *
+   * @param size the size, greater than 0
+   * @return the writer
+   * @throws IOException when the connection fails
+   */
+  abstract BlobWriter createNonEmptyBlob(long size) throws IOException;
+
+  @Override
+  public final Map<Long, Blob> getBlobs(Collection<Long> ids) throws IOException {
+    LinkedHashSet<Long> unique = new LinkedHashSet<>(ids);
+    if (unique.isEmpty()) {
+      return Map.of();
+    }
+    lock.lock();
+    try {
+      ensureOpen();
+      return fetchBlobs(unique);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
+   * Gets blobs the transport's way; called with {@link #lock} held and the client open.
+   *
+   * @param ids the ids, at least one, no duplicates
+   * @return the blobs found, keyed by id in reply order
+   * @throws IOException when the connection fails
+   */
+  abstract Map<Long, Blob> fetchBlobs(Collection<Long> ids) throws IOException;
+
+  @Override
+  public final void release(long blobId) throws IOException {
+    call(Requests.release(blobId), "release_reply");
+  }
+
+  @Override
+  public final void dropBlob(long blobId) throws IOException {
+    call(Requests.dropBuffer(blobId), "drop_buffer_reply");
   }
 
   @Override

@@ -2,8 +2,6 @@ package io.cellar.client;
 
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
-import org.agrona.MutableDirectBuffer;
-import org.agrona.concurrent.UnsafeBuffer;
 
 /**
  * A blob being written for an {@link RpcClient}: local memory, sent to the server (which creates
@@ -20,22 +18,8 @@ final class RpcBlobWriter implements BlobWriter {
   }
 
   @Override
-  public long size() {
-    return bytes.byteSize();
-  }
-
-  @Override
   public MemorySegment segment() {
     return bytes;
-  }
-
-  @Override
-  public MutableDirectBuffer buffer() {
-    if (bytes.byteSize() > Integer.MAX_VALUE) {
-      throw new IllegalStateException(
-          "a blob of " + bytes.byteSize() + " bytes does not fit an Agrona buffer; use segment()");
-    }
-    return new UnsafeBuffer(bytes.address(), (int) bytes.byteSize());
   }
 
   @Override

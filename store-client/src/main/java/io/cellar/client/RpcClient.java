@@ -12,7 +12,6 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.Collection;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -75,13 +74,7 @@ public final class RpcClient extends ProtocolClient {
   }
 
   @Override
-  public BlobWriter createBlob(long size) throws IOException {
-    if (size < 0) {
-      throw new IllegalArgumentException("negative blob size " + size);
-    }
-    if (size == 0) {
-      return new SealedEmptyBlobWriter(instanceId());
-    }
+  BlobWriter createNonEmptyBlob(long size) {
     return new RpcBlobWriter(this, Arena.ofAuto().allocate(size, 64));
   }
 
@@ -110,47 +103,27 @@ public final class RpcClient extends ProtocolClient {
   }
 
   @Override
-  public Map<Long, Blob> getBlobs(Collection<Long> ids) throws IOException {
-    LinkedHashSet<Long> unique = new LinkedHashSet<>(ids);
-    if (unique.isEmpty()) {
-      return Map.of();
+  Map<Long, Blob> fetchBlobs(Collection<Long> ids) throws IOException {
+    ObjectNode reply =
+        channel.call(
+            Requests.getBuffers("get_remote_buffers_request", ids, true), "get_buffers_reply");
+    if (reply.path("compress").asBoolean(false)) {
+      throw CellarException.invalid(
+          "vineyardd compressed the buffers though this client asked not to");
     }
-    lock.lock();
-    try {
-      ensureOpen();
-      ObjectNode reply =
-          channel.call(
-              Requests.getBuffers("get_remote_buffers_request", unique, true), "get_buffers_reply");
-      if (reply.path("compress").asBoolean(false)) {
-        throw CellarException.invalid(
-            "vineyardd compressed the buffers though this client asked not to");
+    List<Payload> payloads = IpcClient.payloads(reply);
+    Map<Long, Blob> blobs = new LinkedHashMap<>();
+    for (Payload payload : payloads) {
+      MemorySegment bytes =
+          payload.dataSize() == 0
+              ? MemorySegment.ofArray(new byte[0])
+              : Arena.ofAuto().allocate(payload.dataSize(), 64);
+      if (payload.dataSize() > 0) {
+        stream.readFully(bytes);
       }
-      List<Payload> payloads = IpcClient.payloads(reply);
-      Map<Long, Blob> blobs = new LinkedHashMap<>();
-      for (Payload payload : payloads) {
-        MemorySegment bytes =
-            payload.dataSize() == 0
-                ? MemorySegment.ofArray(new byte[0])
-                : Arena.ofAuto().allocate(payload.dataSize(), 64);
-        if (payload.dataSize() > 0) {
-          stream.readFully(bytes);
-        }
-        blobs.put(payload.objectId(), new Blob(payload.objectId(), instanceId(), bytes, true));
-      }
-      return blobs;
-    } finally {
-      lock.unlock();
+      blobs.put(payload.objectId(), new Blob(payload.objectId(), instanceId(), bytes, true));
     }
-  }
-
-  @Override
-  public void release(long blobId) throws IOException {
-    call(Requests.release(blobId), "release_reply");
-  }
-
-  @Override
-  public void dropBlob(long blobId) throws IOException {
-    call(Requests.dropBuffer(blobId), "drop_buffer_reply");
+    return blobs;
   }
 
   @Override

@@ -1,5 +1,7 @@
 package io.cellar.client.posix;
 
+import io.cellar.core.memory.ErrnoException;
+import io.cellar.core.memory.Libc;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -14,9 +16,9 @@ import java.lang.invoke.VarHandle;
 /**
  * The few libc calls the client needs, bound through the Foreign Function &amp; Memory API (no
  * JNI): {@code socket}, {@code connect}, {@code read}, {@code write}, {@code recvmsg}, {@code
- * poll}, {@code close}, {@code mmap}, {@code munmap}. Each call captures {@code errno} and turns a
- * failure into an {@link IOException} naming the call and the error; {@code EINTR} is retried where
- * the call is safe to repeat.
+ * poll}, {@code shutdown}; {@code close}, {@code mmap} and {@code munmap} go through store-core's
+ * {@link Libc}. Each call captures {@code errno} and turns a failure into an {@link IOException}
+ * naming the call and the error; {@code EINTR} is retried where the call is safe to repeat.
  *
  * <p>Stateless and thread-safe. Linux LP64 (x86-64, aarch64) only.
  */
@@ -32,13 +34,13 @@ public final class PosixCalls {
   public static final int SOCK_CLOEXEC = 0x80000;
 
   /** {@code PROT_READ}. */
-  public static final int PROT_READ = 1;
+  public static final int PROT_READ = Libc.PROT_READ;
 
   /** {@code PROT_WRITE}. */
-  public static final int PROT_WRITE = 2;
+  public static final int PROT_WRITE = Libc.PROT_WRITE;
 
   /** {@code MAP_SHARED}. */
-  public static final int MAP_SHARED = 1;
+  public static final int MAP_SHARED = Libc.MAP_SHARED;
 
   /** {@code MSG_CMSG_CLOEXEC}: received fds are close-on-exec. */
   public static final int MSG_CMSG_CLOEXEC = 0x40000000;
@@ -118,23 +120,6 @@ public final class PosixCalls {
       bind(
           "shutdown",
           FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-  private static final MethodHandle CLOSE =
-      bind("close", FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT));
-  private static final MethodHandle MMAP =
-      bind(
-          "mmap",
-          FunctionDescriptor.of(
-              ValueLayout.ADDRESS,
-              ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG,
-              ValueLayout.JAVA_INT,
-              ValueLayout.JAVA_INT,
-              ValueLayout.JAVA_INT,
-              ValueLayout.JAVA_LONG));
-  private static final MethodHandle MUNMAP =
-      bind(
-          "munmap",
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_LONG));
   private static final MethodHandle STRERROR =
       LINKER.downcallHandle(
           LIBC.find("strerror").orElseThrow(),
@@ -332,17 +317,16 @@ public final class PosixCalls {
     if (fd < 0) {
       return;
     }
-    try (Arena arena = Arena.ofConfined()) {
-      try {
-        int ignored = (int) CLOSE.invokeExact(arena.allocate(CALL_STATE), fd);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+    try {
+      Libc.close(fd);
+    } catch (ErrnoException e) {
+      // gone either way
     }
   }
 
   /**
-   * Maps {@code length} bytes of a file from offset 0, {@code MAP_SHARED}.
+   * Maps {@code length} bytes of a file from offset 0, {@code MAP_SHARED} (through {@link
+   * Libc#mmap}).
    *
    * @param fd the file
    * @param length the mapping length, greater than 0
@@ -351,20 +335,10 @@ public final class PosixCalls {
    * @throws IOException when {@code mmap(2)} fails
    */
   public static long mmap(int fd, long length, int protection) throws IOException {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
-      MemorySegment address;
-      try {
-        address =
-            (MemorySegment)
-                MMAP.invokeExact(state, MemorySegment.NULL, length, protection, MAP_SHARED, fd, 0L);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
-      if (address.address() == -1L) {
-        throw failure("mmap of " + length + " bytes", state);
-      }
-      return address.address();
+    try {
+      return Libc.mmap(length, protection, MAP_SHARED, fd, 0);
+    } catch (ErrnoException e) {
+      throw new IOException(e.getMessage(), e);
     }
   }
 
@@ -375,15 +349,10 @@ public final class PosixCalls {
    * @param length its length
    */
   public static void munmap(long address, long length) {
-    try (Arena arena = Arena.ofConfined()) {
-      try {
-        int ignored =
-            (int)
-                MUNMAP.invokeExact(
-                    arena.allocate(CALL_STATE), MemorySegment.ofAddress(address), length);
-      } catch (Throwable t) {
-        throw rethrow(t);
-      }
+    try {
+      Libc.munmap(address, length);
+    } catch (ErrnoException e) {
+      // nothing to do about it: the range stays mapped until the process ends
     }
   }
 

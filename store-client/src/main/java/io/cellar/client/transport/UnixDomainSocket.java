@@ -1,6 +1,7 @@
 package io.cellar.client.transport;
 
 import io.cellar.client.posix.PosixCalls;
+import io.cellar.core.posix.MsgHdrDescriptor;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;

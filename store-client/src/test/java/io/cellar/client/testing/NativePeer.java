@@ -1,7 +1,8 @@
 package io.cellar.client.testing;
 
 import io.cellar.client.posix.PosixCalls;
-import io.cellar.client.transport.MsgHdrDescriptor;
+import io.cellar.core.memory.Libc;
+import io.cellar.core.posix.MsgHdrDescriptor;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.FunctionDescriptor;
@@ -11,9 +12,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * Test-side libc calls the client itself never makes: {@code socketpair}, {@code memfd_create},
- * {@code ftruncate} and {@code sendmsg} with {@code SCM_RIGHTS}, so tests can play the server's
- * part of fd passing. Stateless and thread-safe.
+ * Test-side libc calls the client itself never makes: {@code socketpair}, a memfd (through
+ * store-core's {@link Libc}) and {@code sendmsg} with {@code SCM_RIGHTS}, so tests can play the
+ * server's part of fd passing. Stateless and thread-safe.
  */
 @SuppressWarnings("restricted")
 public final class NativePeer {
@@ -27,14 +28,6 @@ public final class NativePeer {
               ValueLayout.JAVA_INT,
               ValueLayout.JAVA_INT,
               ValueLayout.ADDRESS));
-  private static final MethodHandle MEMFD_CREATE =
-      handle(
-          "memfd_create",
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT));
-  private static final MethodHandle FTRUNCATE =
-      handle(
-          "ftruncate",
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.JAVA_INT, ValueLayout.JAVA_LONG));
   private static final MethodHandle SENDMSG =
       handle(
           "sendmsg",
@@ -79,13 +72,9 @@ public final class NativePeer {
    * @return the fd, owned by the caller
    */
   public static int memfd(long size) throws Throwable {
-    try (Arena arena = Arena.ofConfined()) {
-      int fd = (int) MEMFD_CREATE.invokeExact(arena.allocateFrom("cellar-test"), 0);
-      if (fd < 0 || (int) FTRUNCATE.invokeExact(fd, size) != 0) {
-        throw new IOException("memfd_create/ftruncate failed");
-      }
-      return fd;
-    }
+    int fd = Libc.memfdCreate("cellar-test", 0);
+    Libc.ftruncate(fd, size);
+    return fd;
   }
 
   /**

@@ -1,6 +1,6 @@
 package io.cellar.server.ipc;
 
-import static io.cellar.server.ipc.MsgHdrDescriptor.*;
+import static io.cellar.core.posix.MsgHdrDescriptor.*;
 
 import java.io.IOException;
 import java.lang.foreign.Arena;

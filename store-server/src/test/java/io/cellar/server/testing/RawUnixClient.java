@@ -1,6 +1,6 @@
 package io.cellar.server.testing;
 
-import static io.cellar.server.ipc.MsgHdrDescriptor.*;
+import static io.cellar.core.posix.MsgHdrDescriptor.*;
 
 import java.io.EOFException;
 import java.io.IOException;

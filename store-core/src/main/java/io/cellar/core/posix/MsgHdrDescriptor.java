@@ -1,24 +1,34 @@
-package io.cellar.client.transport;
+package io.cellar.core.posix;
+
+import java.lang.foreign.MemoryLayout;
+import java.lang.foreign.StructLayout;
+import java.lang.foreign.ValueLayout;
 
 /**
- * The Linux LP64 (x86-64, aarch64) layouts {@code recvmsg(2)} takes to receive one fd passed with
- * {@code SCM_RIGHTS} (reference §3.3: one 1-byte message per fd):
+ * The Linux LP64 (x86-64, aarch64) layouts {@code sendmsg(2)}/{@code recvmsg(2)} take to pass fds
+ * with {@code SCM_RIGHTS} (reference §3.3: one 1-byte message per fd), and the {@code sockaddr_un}
+ * a client connects with:
  *
  * <pre>
  * struct msghdr (56 bytes)                 struct iovec (16 bytes)
  *   0  void*   msg_name      = NULL          0  void*  iov_base -> 1 data byte
  *   8  u32     msg_namelen   = 0  (+4 pad)   8  size_t iov_len  = 1
  *  16  iovec*  msg_iov
- *  24  size_t  msg_iovlen    = 1           control buffer: CMSG_SPACE(4 * MAX_FDS) bytes
+ *  24  size_t  msg_iovlen    = 1           control message: CMSG_SPACE(4 * n) bytes
  *  32  void*   msg_control                   0  size_t cmsg_len   (CMSG_LEN(4 * n))
  *  40  size_t  msg_controllen                8  int    cmsg_level (SOL_SOCKET = 1)
  *  48  int     msg_flags          (+4 pad)  12  int    cmsg_type  (SCM_RIGHTS = 1)
- *                                           16  int[n] the fds
+ *                                           16  int[n] the fds    (padded to 8 bytes)
+ *
+ * struct sockaddr_un (110 bytes)
+ *   0  u16     sun_family  (AF_UNIX = 1)
+ *   2  char[108] sun_path  (NUL-terminated)
  * </pre>
  *
- * <p>The control buffer has room for {@link #MAX_FDS} fds so that a peer that (wrongly) packs
- * several fds into one message is detected and every fd it sent is closed, as the reference client
- * does. Native byte order. Constants only; thread-safe.
+ * <p>A receiver's control buffer has room for {@link #MAX_FDS} fds so that a peer that (wrongly)
+ * packs several fds into one message is detected and every fd it sent is closed, as the reference
+ * client does; a sender of one fd uses {@link #CMSG_SPACE_ONE_FD}. Native byte order. Constants
+ * only; thread-safe.
  */
 public final class MsgHdrDescriptor {
   /** Offset of {@code msg_iov}. */
@@ -60,10 +70,16 @@ public final class MsgHdrDescriptor {
   /** Offset of the first fd ({@code CMSG_DATA}). */
   public static final long CMSG_DATA_OFFSET = 16;
 
-  /** The most fds one control buffer can hold. */
+  /** {@code CMSG_LEN(4)}: the length field of a control message carrying one fd. */
+  public static final long CMSG_LEN_ONE_FD = 20;
+
+  /** {@code CMSG_SPACE(4)}: the control buffer for one fd. */
+  public static final long CMSG_SPACE_ONE_FD = 24;
+
+  /** The most fds a receiver's control buffer can hold. */
   public static final int MAX_FDS = 8;
 
-  /** {@code CMSG_SPACE(4 * MAX_FDS)}: the control buffer's size. */
+  /** {@code CMSG_SPACE(4 * MAX_FDS)}: a receiver's control buffer size. */
   public static final long CONTROL_SIZE = CMSG_DATA_OFFSET + 4L * MAX_FDS;
 
   /** {@code SOL_SOCKET}. */
@@ -72,8 +88,20 @@ public final class MsgHdrDescriptor {
   /** {@code SCM_RIGHTS}. */
   public static final int SCM_RIGHTS = 1;
 
+  /** {@code MSG_DONTWAIT}: fail with {@code EAGAIN} instead of waiting. */
+  public static final int MSG_DONTWAIT = 0x40;
+
+  /** {@code MSG_NOSIGNAL}: no {@code SIGPIPE} when the peer is gone. */
+  public static final int MSG_NOSIGNAL = 0x4000;
+
   /** {@code MSG_CTRUNC}: the control data was truncated. */
   public static final int MSG_CTRUNC = 0x08;
+
+  /** {@code EAGAIN}. */
+  public static final int EAGAIN = 11;
+
+  /** {@code EINTR}. */
+  public static final int EINTR = 4;
 
   /** Size of {@code struct sockaddr_un}. */
   public static final long SOCKADDR_UN_SIZE = 110;
@@ -83,6 +111,19 @@ public final class MsgHdrDescriptor {
 
   /** Longest socket path, excluding the terminating NUL. */
   public static final int SUN_PATH_MAX = 107;
+
+  /** The {@code struct msghdr} layout, for allocation. */
+  public static final StructLayout MSGHDR =
+      MemoryLayout.structLayout(
+          ValueLayout.ADDRESS.withName("msg_name"),
+          ValueLayout.JAVA_INT.withName("msg_namelen"),
+          MemoryLayout.paddingLayout(4),
+          ValueLayout.ADDRESS.withName("msg_iov"),
+          ValueLayout.JAVA_LONG.withName("msg_iovlen"),
+          ValueLayout.ADDRESS.withName("msg_control"),
+          ValueLayout.JAVA_LONG.withName("msg_controllen"),
+          ValueLayout.JAVA_INT.withName("msg_flags"),
+          MemoryLayout.paddingLayout(4));
 
   private MsgHdrDescriptor() {}
 
