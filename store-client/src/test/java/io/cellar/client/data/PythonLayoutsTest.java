@@ -89,16 +89,19 @@ class PythonLayoutsTest {
   @Test
   void dataFrameMatchesPython() throws IOException {
     ObjectNode python = vector("create-data-dataframe.json");
-    ObjectNode ours =
-        ProtocolClient.fillClientFields(
-            PythonLayouts.dataFrame(
-                List.of("a", "b"),
-                (ObjectNode) python.get("index_"),
-                List.of(
-                    (ObjectNode) python.get("__values_-value-0"),
-                    (ObjectNode) python.get("__values_-value-1"))),
-            0);
-    assertJson(python, ours);
+    assertJson(python, twoColumnFrameLike(python, "a", "b"));
+  }
+
+  /** A two-column frame over the index and column members of Python's own frame. */
+  private static ObjectNode twoColumnFrameLike(ObjectNode python, String first, String second) {
+    return ProtocolClient.fillClientFields(
+        PythonLayouts.dataFrame(
+            List.of(first, second),
+            (ObjectNode) python.get("index_"),
+            List.of(
+                (ObjectNode) python.get("__values_-value-0"),
+                (ObjectNode) python.get("__values_-value-1"))),
+        0);
   }
 
   private static ObjectNode blobLike(JsonNode pythonBlob) {
@@ -141,16 +144,7 @@ class PythonLayoutsTest {
   @Test
   void aFrameWithAStringColumnMatchesPythons() throws IOException {
     ObjectNode python = vector("create-data-dataframe-string-column.json");
-    ObjectNode ours =
-        ProtocolClient.fillClientFields(
-            PythonLayouts.dataFrame(
-                List.of("s", "n"),
-                (ObjectNode) python.get("index_"),
-                List.of(
-                    (ObjectNode) python.get("__values_-value-0"),
-                    (ObjectNode) python.get("__values_-value-1"))),
-            0);
-    assertJson(python, ours);
+    assertJson(python, twoColumnFrameLike(python, "s", "n"));
   }
 
   @Test
