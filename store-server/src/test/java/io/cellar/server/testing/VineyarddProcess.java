@@ -89,6 +89,37 @@ public final class VineyarddProcess
             .redirectOutput(log.toFile())
             .start();
     awaitListening(process, socket, log, Duration.ofSeconds(30));
+    if (!args.contains("--nowarmup")) {
+      awaitWarmUp(process, log, Duration.ofSeconds(60));
+    }
+  }
+
+  /**
+   * Waits until a server's self warm-up has ended (its log says "warm-up done" or "warm-up
+   * stopped"), so that tests counting connections or memory see only their own clients.
+   *
+   * @param process the server process
+   * @param log its log file
+   * @param deadline how long to wait
+   * @throws Exception on failure
+   */
+  public static void awaitWarmUp(Process process, Path log, Duration deadline) throws Exception {
+    long end = System.nanoTime() + deadline.toNanos();
+    while (System.nanoTime() < end) {
+      String text = read(log);
+      if (text.contains("warm-up done") || text.contains("warm-up stopped")) {
+        return;
+      }
+      if (!process.isAlive()) {
+        fail("vineyardd exited with " + process.exitValue() + ":\n" + text);
+      }
+      try {
+        process.onExit().get(20, TimeUnit.MILLISECONDS);
+      } catch (java.util.concurrent.TimeoutException e) {
+        // still warming up: poll again
+      }
+    }
+    fail("vineyardd did not finish its warm-up within " + deadline + ":\n" + read(log));
   }
 
   /**
