@@ -57,6 +57,9 @@ public final class Vineyardd {
       System.exit(1);
       return;
     }
+    // a launcher's class-data training run (bin/vineyardd): warm up, then a normal JVM exit so
+    // that -XX:ArchiveClassesAtExit writes the archive the next launches map
+    boolean training = "1".equals(System.getenv(TRAINING_ENV));
     // the hook first, so a signal that comes at once still closes the server
     Runtime.getRuntime()
         .addShutdownHook(
@@ -68,8 +71,10 @@ public final class Vineyardd {
                   } finally {
                     closeQuietly(store);
                   }
-                  // everything is closed: leave now, without the JVM's own exit work
-                  TerminationSignals.exitNow(0);
+                  if (!training) {
+                    // everything is closed: leave now, without the JVM's own exit work
+                    TerminationSignals.exitNow(0);
+                  }
                 },
                 "cellar-shutdown"));
     TerminationSignals.install();
@@ -81,6 +86,15 @@ public final class Vineyardd {
     if (server.metricsPort() >= 0) {
       log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", server.metricsPort());
     }
+    if (training) {
+      try {
+        SelfWarmup.start(server.ipcSocket()).join();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+      System.exit(0);
+      return;
+    }
     if (options.warmup()) {
       SelfWarmup.start(server.ipcSocket());
     }
@@ -90,6 +104,13 @@ public final class Vineyardd {
       Thread.currentThread().interrupt();
     }
   }
+
+  /**
+   * The environment variable that makes a run a class-data training run: the daemon plays its
+   * warm-up, then exits through the JVM's normal exit (which writes an {@code
+   * -XX:ArchiveClassesAtExit} archive); signals still end it at once.
+   */
+  public static final String TRAINING_ENV = "CELLAR_CDS_TRAINING";
 
   private static void closeQuietly(Store store) {
     try {

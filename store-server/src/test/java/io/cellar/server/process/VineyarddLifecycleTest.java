@@ -137,6 +137,31 @@ class VineyarddLifecycleTest {
     assertFalse(Files.exists(archive), "no JVM exit work after the hooks (archive dumped)");
   }
 
+  /**
+   * The launcher's class-data training run ({@code CELLAR_CDS_TRAINING=1}): the daemon plays its
+   * warm-up, then exits by itself through the JVM's normal exit (where {@code
+   * -XX:ArchiveClassesAtExit} writes the archive; that needs a class path of jars only, which the
+   * launcher has and this test does not).
+   */
+  @Test
+  void aTrainingRunWarmsUpAndExitsTheNormalWayWritingTheArchive() throws Exception {
+    Assumptions.assumeTrue(StoreAvailability.built(), "store-core's Store is not built yet");
+    Path socket = dir.resolve("train.sock");
+    Path log = dir.resolve("train.log");
+    List<String> cmd =
+        VineyarddProcess.command(
+            List.of("--socket=" + socket, "--size=64M", "--norpc", "--prefill_ahead=0"));
+    ProcessBuilder pb =
+        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+    pb.environment().put("CELLAR_CDS_TRAINING", "1");
+    Process p = pb.start();
+    started.add(p);
+    assertEquals(0, exitOf(p), () -> VineyarddProcess.read(log));
+    assertTrue(VineyarddProcess.read(log).contains("warm-up done"), VineyarddProcess.read(log));
+    assertTrue(VineyarddProcess.read(log).contains("shutting down"), "the hooks ran");
+    assertFalse(Files.exists(socket), "socket removed");
+  }
+
   @Test
   void refusesASocketAnotherServerListensOn() throws Exception {
     Path socket = dir.resolve("vineyard.sock");
