@@ -203,6 +203,9 @@ public final class BlobStore implements AutoCloseable {
    * @throws CellarException {@code OBJECT_NOT_EXISTS} (12), {@code OBJECT_SEALED} (13)
    */
   public void seal(long owner, long id) {
+    if (prefiller != null) {
+      prefiller.activity();
+    }
     if (id == ObjectIds.EMPTY_BLOB) {
       return;
     }
@@ -234,6 +237,9 @@ public final class BlobStore implements AutoCloseable {
    *     references are kept, the blob stays spilled)
    */
   public List<Payload> get(long owner, long[] ids, boolean unsafe) {
+    if (prefiller != null) {
+      prefiller.activity();
+    }
     List<Payload> out = new ArrayList<>(ids.length);
     synchronized (lock) {
       ensureOpen();
@@ -401,6 +407,9 @@ public final class BlobStore implements AutoCloseable {
    * @return the ids that were removed, in request order
    */
   public long[] delete(long owner, long[] ids) {
+    if (prefiller != null) {
+      prefiller.activity();
+    }
     LongArrayList deleted = new LongArrayList();
     synchronized (lock) {
       ensureOpen();

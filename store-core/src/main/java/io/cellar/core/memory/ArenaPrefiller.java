@@ -70,8 +70,8 @@ public final class ArenaPrefiller implements AutoCloseable {
   private long inflightStart = -1;
   private long inflightEnd = -1;
   private boolean stopped;
-  private long lastClaimNanos;
-  private boolean claimedOnce;
+  private volatile long lastClaimNanos;
+  private volatile boolean claimedOnce;
 
   /**
    * Starts filling at once, from {@code start} up to {@code start + ahead}.
@@ -162,6 +162,15 @@ public final class ArenaPrefiller implements AutoCloseable {
     if (interrupted) {
       Thread.currentThread().interrupt();
     }
+  }
+
+  /**
+   * Records that clients are at work (a read, a seal, a delete): the filler keeps out of their way
+   * for the quiet period, as after a claim. Lock-free (two volatile writes).
+   */
+  public void activity() {
+    lastClaimNanos = System.nanoTime();
+    claimedOnce = true;
   }
 
   /**

@@ -67,6 +67,19 @@ class ArenaPrefillerTest {
       filler.claim(0, 16 * MB);
       assertFalse(
           filler.awaitFilled(24 * MB, Duration.ofMillis(300)), "busy: no filling: " + filler);
+    }
+  }
+
+  @Test
+  void readsAndOtherActivityAlsoKeepItWaiting() throws InterruptedException {
+    try (MemfdArena arena = MemfdArena.create("prefill-active", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(
+                arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)) {
+      filler.activity(); // before the first fill: a client is already reading
+      assertFalse(
+          filler.awaitFilled(8 * MB, Duration.ofMillis(300)), "activity: no filling: " + filler);
+      assertEquals(0, arena.residentPages(0, 8 * MB));
       assertEquals(0, arena.residentPages(16 * MB, 8 * MB));
     }
   }
