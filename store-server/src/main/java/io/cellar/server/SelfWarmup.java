@@ -109,13 +109,7 @@ public final class SelfWarmup {
       content.put("nbytes", 64);
       content.put("instance_id", 0);
       content.put("transient", true);
-      ObjectNode member = content.putObject("buffer_");
-      member.put("id", ObjectIds.toText(new BigInteger(blobId.asText()).longValue()));
-      member.put("typename", "vineyard::Blob");
-      member.put("length", 64);
-      member.put("nbytes", 64);
-      member.put("instance_id", 0);
-      member.put("transient", true);
+      blobMember(content, blobId);
       JsonNode data = call(ch, request("create_data_request").set("content", content));
       JsonNode objectId = data.get("id");
 
@@ -203,13 +197,7 @@ public final class SelfWarmup {
           column.put("value_type_", "int64");
           column.put("shape_", "[8]");
           column.put("partition_index_", "[]");
-          ObjectNode member = column.putObject("buffer_");
-          member.put("id", ObjectIds.toText(new BigInteger(blobId.asText()).longValue()));
-          member.put("typename", "vineyard::Blob");
-          member.put("length", 64);
-          member.put("nbytes", 64);
-          member.put("instance_id", 0);
-          member.put("transient", true);
+          blobMember(column, blobId);
           JsonNode tensor = call(ch, request("create_data_request").set("content", column));
           ObjectNode ref = frame.putObject("__values_-value-" + i);
           ref.set(
@@ -243,6 +231,17 @@ public final class SelfWarmup {
       }
       send(ch, request("exit_request"));
     }
+  }
+
+  /** Adds the 64-byte blob {@code blobId} (a reply's unsigned id) as the member {@code buffer_}. */
+  private static void blobMember(ObjectNode parent, JsonNode blobId) {
+    ObjectNode member = parent.putObject("buffer_");
+    member.put("id", ObjectIds.toText(new BigInteger(blobId.asText()).longValue()));
+    member.put("typename", "vineyard::Blob");
+    member.put("length", 64);
+    member.put("nbytes", 64);
+    member.put("instance_id", 0);
+    member.put("transient", true);
   }
 
   private static ObjectNode request(String type) {
