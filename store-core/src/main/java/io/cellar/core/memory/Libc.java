@@ -72,9 +72,6 @@ public final class Libc {
   /** {@code MADV_REMOVE}: free the backing pages of a shared mapping (reads give zeros after). */
   public static final int MADV_REMOVE = 9;
 
-  /** {@code MADV_POPULATE_WRITE} (Linux 5.14+): fault pages in writable, without writing. */
-  public static final int MADV_POPULATE_WRITE = 23;
-
   private static final long MAP_FAILED = -1L;
   private static final int SC_PAGESIZE = 30;
 

@@ -40,7 +40,6 @@ public final class MemfdArena implements AutoCloseable {
   private final Arena scope;
   private final MemorySegment segment;
   private final AtomicBoolean closed = new AtomicBoolean();
-  private volatile boolean populateWriteSupported = true;
 
   private MemfdArena(int fd, long size, long address, boolean hugePages) {
     this.fd = fd;
@@ -142,29 +141,6 @@ public final class MemfdArena implements AutoCloseable {
   }
 
   /**
-   * Faults a byte range in ahead of use ({@code madvise(MADV_POPULATE_WRITE)}) without changing its
-   * contents. The range is widened to whole pages and clipped to the arena. On kernels without
-   * {@code MADV_POPULATE_WRITE} (EINVAL) this does nothing, quietly, from then on. Costs time
-   * proportional to the pages not yet present.
-   *
-   * @param offset the first byte
-   * @param length bytes from there
-   * @throws ErrnoException when the kernel refuses for another reason (e.g. ENOMEM)
-   */
-  public void populate(long offset, long length) {
-    if (!populateWriteSupported || length <= 0) {
-      return;
-    }
-    int errno = advise(offset, length, Libc.MADV_POPULATE_WRITE);
-    if (errno == Libc.EINVAL) {
-      populateWriteSupported = false;
-    } else if (errno != 0) {
-      throw new ErrnoException(
-          "madvise(MADV_POPULATE_WRITE, " + offset + "+" + length + ")", errno);
-    }
-  }
-
-  /**
    * Puts zeroed pages into the file for a byte range ({@code pwrite} of zeros), so that later
    * faults on it, in this process or any other that maps the file, find a page already present
    * instead of allocating and clearing one: a first write into prefilled memory costs about half as
@@ -223,16 +199,6 @@ public final class MemfdArena implements AutoCloseable {
     if (errno != 0) {
       throw new ErrnoException("madvise(MADV_REMOVE, " + start + "+" + (end - start) + ")", errno);
     }
-  }
-
-  private int advise(long offset, long length, int advice) {
-    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
-    long start = Math.max(0, offset) & -page;
-    long end = Math.min(size, roundUp(offset + length, page));
-    if (end <= start) {
-      return 0;
-    }
-    return Libc.madvise(address + start, end - start, advice);
   }
 
   /** Unmaps the arena and closes its fd. Idempotent. Segments of this arena become inaccessible. */

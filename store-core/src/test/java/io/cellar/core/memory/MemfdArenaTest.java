@@ -77,18 +77,6 @@ class MemfdArenaTest {
   }
 
   @Test
-  void populateFaultsPagesInWithoutChangingThem() throws IOException {
-    try (MemfdArena arena = MemfdArena.create("populate", 64 * MB, false, false)) {
-      arena.segment().set(ValueLayout.JAVA_INT, 16, 1234);
-      long before = rssShmemKb();
-      arena.populate(5, 32 * MB);
-      long grown = rssShmemKb() - before;
-      assertEquals(1234, arena.segment().get(ValueLayout.JAVA_INT, 16));
-      assertTrue(grown >= 16 * 1024, "populate of 32 MiB grew shared RSS by " + grown + " KiB");
-    }
-  }
-
-  @Test
   void zeroFillPutsPagesInTheFileWithoutTouchingTheRestAndIsDestructive() {
     try (MemfdArena arena = MemfdArena.create("fill", 64 * MB, false, false)) {
       long pages = 16 * MB / Libc.pageSize();
