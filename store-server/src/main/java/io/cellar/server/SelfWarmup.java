@@ -87,15 +87,7 @@ public final class SelfWarmup {
    * @throws IOException when the socket fails or a reply is an error
    */
   static void run(Path socket, String name) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      ch.connect(UnixDomainSocketAddress.of(socket));
-      ObjectNode register = request("register_request");
-      register.put("version", VineyardServer.protocolVersion());
-      register.put("store_type", "Normal");
-      register.put("session_id", 0);
-      register.put("username", "");
-      register.put("password", "");
-      call(ch, register);
+    try (SocketChannel ch = connect(socket)) {
 
       JsonNode created = call(ch, request("create_buffer_request").put("size", 64));
       if (created.path("fd").asInt(-1) >= 0) {
@@ -165,13 +157,7 @@ public final class SelfWarmup {
    * @throws IOException when the socket fails or a reply is an error
    */
   static void frameLoop(Path socket, int columns, int writes, int reads) throws IOException {
-    try (SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX)) {
-      ch.connect(UnixDomainSocketAddress.of(socket));
-      ObjectNode register = request("register_request");
-      register.put("version", VineyardServer.protocolVersion());
-      register.put("store_type", "Normal");
-      register.put("session_id", 0);
-      call(ch, register);
+    try (SocketChannel ch = connect(socket)) {
       boolean fdSeen = false;
       String name = "__cellar_warmup_frame_" + ProcessHandle.current().pid();
       for (int pass = 0; pass <= writes; pass++) {
@@ -242,6 +228,25 @@ public final class SelfWarmup {
     member.put("nbytes", 64);
     member.put("instance_id", 0);
     member.put("transient", true);
+  }
+
+  /** Opens a connection to the daemon and registers on it as a client does. */
+  private static SocketChannel connect(Path socket) throws IOException {
+    SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+    try {
+      ch.connect(UnixDomainSocketAddress.of(socket));
+      ObjectNode register = request("register_request");
+      register.put("version", VineyardServer.protocolVersion());
+      register.put("store_type", "Normal");
+      register.put("session_id", 0);
+      register.put("username", "");
+      register.put("password", "");
+      call(ch, register);
+      return ch;
+    } catch (IOException | RuntimeException e) {
+      ch.close();
+      throw e;
+    }
   }
 
   private static ObjectNode request(String type) {
