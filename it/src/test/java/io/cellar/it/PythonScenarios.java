@@ -72,6 +72,11 @@ abstract class PythonScenarios {
   }
 
   @Test
+  void deletingAMemberBlobWithoutForceKeepsTheObjectReadable() throws Exception {
+    run("member_blob_delete.py", socket());
+  }
+
+  @Test
   void notEnoughMemoryArrivesAsItsPythonException() throws Exception {
     run("not_enough_memory.py", socket(), Long.toString(3L << 30));
   }

@@ -15,7 +15,6 @@ import io.cellar.core.meta.MetaStore;
 import io.cellar.core.meta.MetaTree;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -413,10 +412,11 @@ public final class Store implements AutoCloseable {
 
   /**
    * Deletes objects ({@code del_data}): blob members always go with their parent; {@code deep} also
-   * deletes members; without {@code force} an object that is a member of another stays; {@code
-   * force} also deletes the objects that refer to it; {@code fastpath} skips metadata for blobs.
-   * Missing ids are not an error. The deleting owner's own references to the deleted blobs go with
-   * them; blob memory is reused once no other owner references it.
+   * deletes members; without {@code force} an object or blob that is a member of another stays (the
+   * Python client's {@code delete(blob)} of a member deletes nothing); {@code force} also deletes
+   * the objects that refer to it; {@code fastpath} skips metadata for blobs. Missing ids are not an
+   * error. The deleting owner's own references to the deleted blobs go with them; blob memory is
+   * reused once no other owner references it.
    *
    * @param owner the deleting owner (its references are dropped), or {@link BlobStore#NO_OWNER}
    * @param ids the ids
@@ -429,12 +429,9 @@ public final class Store implements AutoCloseable {
     if (fastpath) {
       return blobs.delete(owner, onlyBlobs(ids));
     }
-    DeleteResult removed = meta.delete(ids, force, deep, false);
-    LongStream direct =
-        Arrays.stream(ids).filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB);
-    long[] toFree =
-        LongStream.concat(LongStream.of(removed.blobIds()), direct).distinct().toArray();
-    return blobs.delete(owner, toFree);
+    // Only what the planner selected is freed: a requested blob that is still a member of a
+    // live object stays unless force (which deletes that object too), as in the reference.
+    return blobs.delete(owner, meta.delete(ids, force, deep, false).blobIds());
   }
 
   /**

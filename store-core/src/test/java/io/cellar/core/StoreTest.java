@@ -110,6 +110,47 @@ class StoreTest {
   }
 
   @Test
+  void deletingAMemberBlobWithoutForceKeepsItAndItsObject() {
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      long writer = store.openOwner();
+      ObjectCreated created = putBytes(store, writer, 4096, (byte) 3);
+      long blobId = blobOf(store, created.id());
+
+      long[] freed = store.delete(writer, new long[] {blobId}, false, false, false);
+      assertArrayEquals(new long[0], freed, "a member of a live object is not deleted");
+      assertTrue(store.exists(blobId));
+      assertTrue(store.exists(created.id()));
+      long reader = store.openOwner();
+      store.getBlobs(reader, new long[] {blobId}, false);
+      MemorySegment r = store.blobSegment(blobId);
+      for (int i = 0; i < 4096; i++) {
+        assertEquals((byte) (3 + i), r.get(ValueLayout.JAVA_BYTE, i));
+      }
+      assertEquals(4096, store.status().memoryUsage());
+
+      long[] forced = store.delete(writer, new long[] {blobId}, true, false, false);
+      assertArrayEquals(new long[] {blobId}, forced, "force deletes the member");
+      assertFalse(store.exists(created.id()), "and the object holding it");
+      store.closeOwner(reader);
+      assertEquals(0, store.status().memoryUsage());
+    }
+  }
+
+  @Test
+  void deletingAStandaloneBlobFreesIt() {
+    try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
+      long writer = store.openOwner();
+      Payload p = store.createBlob(writer, 1024);
+      store.seal(writer, p.objectId());
+      assertArrayEquals(
+          new long[] {p.objectId()},
+          store.delete(writer, new long[] {p.objectId()}, false, false, false));
+      assertFalse(store.exists(p.objectId()));
+      assertEquals(0, store.status().memoryUsage());
+    }
+  }
+
+  @Test
   void deletingWhatTheDeleterSealedReusesTheSameMemoryAtOnce() {
     try (Store store = Store.open(StoreConfig.ofLimit(64 * MIB))) {
       long writer = store.openOwner();
