@@ -126,6 +126,9 @@ public final class BlobStore implements AutoCloseable {
     this.spill = dir;
     this.spillUpper = (long) (limit * config.spillUpperRate());
     this.spillLower = (long) (limit * config.spillLowerRate());
+    if (prefiller != null) {
+      prefiller.start(); // last: its thread calls unsealedCount on this store
+    }
   }
 
   // ---------------------------------------------------------------- create

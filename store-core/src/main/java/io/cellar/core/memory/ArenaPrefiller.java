@@ -34,9 +34,11 @@ import org.slf4j.LoggerFactory;
  * later. Filling stops for good when the system's available memory ({@code MemAvailable}) falls
  * below an eighth of its total, checked every 64 MiB.
  *
- * <p><b>Threading.</b> Thread-safe; one daemon thread, {@code cellar-prefill}. {@link #close()}
- * stops and joins it, and must come before the arena is closed. A failed fill (e.g. ENOMEM) is
- * logged once and ends the filling; the store goes on without it.
+ * <p><b>Threading.</b> Thread-safe; one daemon thread, {@code cellar-prefill}, started by {@link
+ * #start()} once the owner is fully built (so its writer count and its first {@link #activity()}
+ * are in place before the first fill), never by the constructor. {@link #close()} stops and joins
+ * it, and must come before the arena is closed. A failed fill (e.g. ENOMEM) is logged once and ends
+ * the filling; the store goes on without it.
  */
 public final class ArenaPrefiller implements AutoCloseable {
   /** Bytes written per step; a claim waits for at most one step. */
@@ -74,7 +76,7 @@ public final class ArenaPrefiller implements AutoCloseable {
   private volatile boolean claimedOnce;
 
   /**
-   * Starts filling at once, from {@code start} up to {@code start + ahead}.
+   * A filler of {@code [start, start + ahead)} and up, not yet started.
    *
    * @param arena the arena, which must outlive this filler
    * @param start where the allocator's range begins (nothing below is filled)
@@ -86,7 +88,7 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   /**
-   * Starts filling at once, pausing while blobs are being written.
+   * A filler that pauses while blobs are being written, not yet started.
    *
    * @param arena the arena, which must outlive this filler
    * @param start where the allocator's range begins (nothing below is filled)
@@ -100,7 +102,7 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   /**
-   * Starts filling at once, with explicit idle and memory rules (for tests).
+   * A filler with explicit idle and memory rules (for tests), not yet started.
    *
    * @param arena the arena, which must outlive this filler
    * @param start where the allocator's range begins (nothing below is filled)
@@ -134,7 +136,21 @@ public final class ArenaPrefiller implements AutoCloseable {
     this.highWater = start;
     this.filledTo = start;
     this.thread = Thread.ofPlatform().daemon().name("cellar-prefill").unstarted(this::run);
+  }
+
+  /**
+   * Starts the filling thread. Call once, after the owner is built and has recorded any activity
+   * that is already going on.
+   *
+   * @return this filler
+   * @throws IllegalStateException when already started or closed
+   */
+  public synchronized ArenaPrefiller start() {
+    if (stopped || thread.getState() != Thread.State.NEW) {
+      throw new IllegalStateException("prefiller already started or closed: " + this);
+    }
     thread.start();
+    return this;
   }
 
   /**

@@ -16,7 +16,7 @@ class ArenaPrefillerTest {
   @Test
   void fillsTheWindowAheadOfTheHighWaterMarkAndNoFurther() throws InterruptedException {
     try (MemfdArena arena = MemfdArena.create("prefill", 64 * MB, false, false);
-        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 16 * MB)) {
+        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 16 * MB).start()) {
       assertTrue(filler.awaitFilled(16 * MB, WAIT));
       assertEquals(16 * MB / Libc.pageSize(), arena.residentPages(0, 16 * MB));
       assertEquals(0, arena.residentPages(16 * MB, 48 * MB), "nothing beyond the window");
@@ -37,8 +37,8 @@ class ArenaPrefillerTest {
     long block = 192 * 1024;
     try (MemfdArena arena = MemfdArena.create("prefill-race", 256 * MB, false, false);
         ArenaPrefiller filler =
-            new ArenaPrefiller(
-                arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> 0, () -> -1, 0)) {
+            new ArenaPrefiller(arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> 0, () -> -1, 0)
+                .start()) {
       long at = 0;
       int n = 0;
       while (at + block <= arena.size()) {
@@ -62,7 +62,8 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-quiet", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)) {
+                    arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)
+                .start()) {
       assertTrue(filler.awaitFilled(8 * MB, WAIT), "before any claim it fills at once");
       filler.claim(0, 16 * MB);
       assertFalse(
@@ -76,7 +77,8 @@ class ArenaPrefillerTest {
         ArenaPrefiller filler =
             new ArenaPrefiller(
                 arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)) {
-      filler.activity(); // before the first fill: a client is already reading
+      filler.activity(); // before the filler starts: a client is already reading
+      filler.start();
       assertFalse(
           filler.awaitFilled(8 * MB, Duration.ofMillis(300)), "activity: no filling: " + filler);
       assertEquals(0, arena.residentPages(0, 8 * MB));
@@ -91,7 +93,8 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-writers", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                arena, 0, arena.size(), 8 * MB, Duration.ZERO, writers::get, () -> -1, 0)) {
+                    arena, 0, arena.size(), 8 * MB, Duration.ZERO, writers::get, () -> -1, 0)
+                .start()) {
       assertTrue(filler.awaitFilled(8 * MB, WAIT));
       writers.set(1);
       filler.claim(0, 16 * MB);
@@ -117,7 +120,7 @@ class ArenaPrefillerTest {
   @Test
   void closeStopsTheThreadAndIsIdempotent() {
     try (MemfdArena arena = MemfdArena.create("prefill-close", 512 * MB, false, false)) {
-      ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 512 * MB);
+      ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 512 * MB).start();
       filler.close();
       long reached = filler.filledTo();
       filler.close();
@@ -127,5 +130,9 @@ class ArenaPrefillerTest {
           "no page beyond what the filler reported");
     }
     assertThrows(IllegalArgumentException.class, () -> new ArenaPrefiller(null, 0, 1, 0));
+    try (MemfdArena arena = MemfdArena.create("prefill-twice", 4 * MB, false, false);
+        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), MB).start()) {
+      assertThrows(IllegalStateException.class, filler::start, "one thread per filler");
+    }
   }
 }
