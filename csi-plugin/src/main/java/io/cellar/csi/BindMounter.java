@@ -1,60 +1,22 @@
 package io.cellar.csi;
 
+import io.cellar.posix.Errno;
+import io.cellar.posix.MountCalls;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
-import java.lang.foreign.Arena;
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.MemorySegment;
-import java.lang.foreign.StructLayout;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
-import java.lang.invoke.VarHandle;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
- * Bind mounts through {@code mount(2)} and {@code umount2(2)} called with the FFM API, and the
- * mount table read from {@code /proc/self/mountinfo}. Needs {@code CAP_SYS_ADMIN} (root) and {@code
+ * Bind mounts through {@code mount(2)} and {@code umount2(2)} ({@link MountCalls}), and the mount
+ * table read from {@code /proc/self/mountinfo}. Needs {@code CAP_SYS_ADMIN} (root) and {@code
  * --enable-native-access=ALL-UNNAMED}. Stateless and thread-safe; each call blocks in the kernel,
  * so callers keep it off event loops.
  */
-@SuppressWarnings("restricted") // mount(2) and umount2(2) downcalls; native access is enabled
 public final class BindMounter {
-
-  private static final long MS_RDONLY = 1;
-  private static final long MS_REMOUNT = 32;
-  private static final long MS_BIND = 4096;
-  private static final int UMOUNT_NOFOLLOW = 8;
-  private static final int EPERM = 1;
-  private static final int ENOENT = 2;
-  private static final int EACCES = 13;
-  private static final int EINVAL = 22;
-
-  private static final Linker LINKER = Linker.nativeLinker();
-  private static final StructLayout CALL_STATE = Linker.Option.captureStateLayout();
-  private static final VarHandle ERRNO =
-      CALL_STATE.varHandle(MemoryLayout.PathElement.groupElement("errno"));
-  private static final MethodHandle MOUNT =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("mount").orElseThrow(),
-          FunctionDescriptor.of(
-              ValueLayout.JAVA_INT,
-              ValueLayout.ADDRESS,
-              ValueLayout.ADDRESS,
-              ValueLayout.ADDRESS,
-              ValueLayout.JAVA_LONG,
-              ValueLayout.ADDRESS),
-          Linker.Option.captureCallState("errno"));
-  private static final MethodHandle UMOUNT2 =
-      LINKER.downcallHandle(
-          LINKER.defaultLookup().find("umount2").orElseThrow(),
-          FunctionDescriptor.of(ValueLayout.JAVA_INT, ValueLayout.ADDRESS, ValueLayout.JAVA_INT),
-          Linker.Option.captureCallState("errno"));
 
   /** Creates a mounter. */
   public BindMounter() {}
@@ -71,10 +33,14 @@ public final class BindMounter {
    * @throws StatusRuntimeException PERMISSION_DENIED, NOT_FOUND or INTERNAL with the errno
    */
   public void bind(Path source, Path target, boolean readOnly) {
-    call("bind mount " + source + " on " + target, source, target, MS_BIND);
+    call("bind mount " + source + " on " + target, source, target, MountCalls.MS_BIND);
     if (readOnly) {
       try {
-        call("read-only remount of " + target, source, target, MS_REMOUNT | MS_BIND | MS_RDONLY);
+        call(
+            "read-only remount of " + target,
+            source,
+            target,
+            MountCalls.MS_REMOUNT | MountCalls.MS_BIND | MountCalls.MS_RDONLY);
       } catch (StatusRuntimeException e) {
         unmount(target);
         throw e;
@@ -89,24 +55,10 @@ public final class BindMounter {
    * @throws StatusRuntimeException PERMISSION_DENIED or INTERNAL with the errno
    */
   public void unmount(Path target) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
-      int rc =
-          (int) UMOUNT2.invokeExact(state, arena.allocateFrom(target.toString()), UMOUNT_NOFOLLOW);
-      if (rc != 0) {
-        int errno = (int) ERRNO.get(state, 0L);
-        if (errno == EINVAL || errno == ENOENT) {
-          return; // not a mount point (any more), or gone: nothing to undo
-        }
-        throw failure("unmount of " + target, errno);
-      }
-    } catch (StatusRuntimeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Status.INTERNAL
-          .withDescription("umount2 call failed: " + t)
-          .withCause(t)
-          .asRuntimeException();
+    int errno = MountCalls.umount2(target.toString(), MountCalls.UMOUNT_NOFOLLOW);
+    if (errno != 0 && errno != Errno.EINVAL && errno != Errno.ENOENT) {
+      // EINVAL: not a mount point (any more); ENOENT: gone: nothing to undo
+      throw failure("unmount of " + target, errno);
     }
   }
 
@@ -139,39 +91,25 @@ public final class BindMounter {
   }
 
   private static void call(String what, Path source, Path target, long flags) {
-    try (Arena arena = Arena.ofConfined()) {
-      MemorySegment state = arena.allocate(CALL_STATE);
-      int rc =
-          (int)
-              MOUNT.invokeExact(
-                  state,
-                  arena.allocateFrom(source.toString()),
-                  arena.allocateFrom(target.toString()),
-                  MemorySegment.NULL,
-                  flags,
-                  MemorySegment.NULL);
-      if (rc != 0) {
-        throw failure(what, (int) ERRNO.get(state, 0L));
-      }
-    } catch (StatusRuntimeException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw Status.INTERNAL
-          .withDescription("mount call failed: " + t)
-          .withCause(t)
-          .asRuntimeException();
+    int errno = MountCalls.mount(source.toString(), target.toString(), flags);
+    if (errno != 0) {
+      throw failure(what, errno);
     }
   }
 
   private static StatusRuntimeException failure(String what, int errno) {
     Status status =
         switch (errno) {
-          case EPERM, EACCES -> Status.PERMISSION_DENIED;
-          case ENOENT -> Status.NOT_FOUND;
+          case Errno.EPERM, Errno.EACCES -> Status.PERMISSION_DENIED;
+          case Errno.ENOENT -> Status.NOT_FOUND;
           default -> Status.INTERNAL;
         };
     return status
-        .withDescription(what + " failed: errno " + errno + (errno == EPERM ? " (not root?)" : ""))
+        .withDescription(
+            what
+                + " failed: "
+                + Errno.describe(errno)
+                + (errno == Errno.EPERM ? " (not root?)" : ""))
         .asRuntimeException();
   }
 

@@ -2,8 +2,8 @@ package io.cellar.csi;
 
 import io.cellar.client.IpcClient;
 import io.cellar.client.transport.UnixDomainSocket;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;

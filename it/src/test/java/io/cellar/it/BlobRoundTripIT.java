@@ -7,7 +7,7 @@ import io.cellar.client.Blob;
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
 import io.cellar.client.RpcClient;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.io.IOException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;

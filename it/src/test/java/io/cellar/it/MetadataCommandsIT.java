@@ -14,10 +14,10 @@ import io.cellar.client.IpcClient;
 import io.cellar.client.RpcClient;
 import io.cellar.client.data.Tensor;
 import io.cellar.client.data.Values;
-import io.cellar.core.ObjectCreated;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectCreated;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.StatusCode;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -75,7 +75,7 @@ class MetadataCommandsIT {
       long copy = client.shallowCopy(t.id(), null);
       assertNotEquals(t.id(), copy);
       assertEquals("vineyard::Tensor<int>", client.getData(copy).path("typename").asText());
-      long bufferId = io.cellar.core.json.UnsignedJson.field(t.metadata().get("buffer_"), "id");
+      long bufferId = io.cellar.protocol.UnsignedJson.field(t.metadata().get("buffer_"), "id");
       CellarException blobPersist =
           assertThrows(CellarException.class, () -> client.persist(bufferId));
       assertEquals(StatusCode.ASSERTION_FAILED, blobPersist.status());

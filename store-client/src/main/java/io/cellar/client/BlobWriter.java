@@ -54,7 +54,7 @@ public interface BlobWriter extends AutoCloseable {
    *
    * @return the sealed blob as a read-only view
    * @throws java.io.IOException when the connection fails
-   * @throws io.cellar.core.error.CellarException when the server refuses
+   * @throws io.cellar.protocol.CellarException when the server refuses
    */
   Blob seal() throws java.io.IOException;
 

@@ -1,7 +1,7 @@
 package io.cellar.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 
 /**
  * The server's {@code instance_status_reply} (reference §2.4).

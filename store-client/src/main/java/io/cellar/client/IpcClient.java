@@ -1,16 +1,17 @@
 package io.cellar.client;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.client.memory.ArenaMapping;
 import io.cellar.client.memory.ArenaMappings;
 import io.cellar.client.transport.MessageChannel;
 import io.cellar.client.transport.UnixDomainSocket;
-import io.cellar.core.ObjectCreated;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.id.ObjectIds;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.FdAnnouncement;
+import io.cellar.protocol.ObjectCreated;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
@@ -100,12 +101,12 @@ public final class IpcClient extends ProtocolClient {
       ensureOpen();
       ObjectNode reply = channel.call(Requests.createBuffer(size), "create_buffer_reply");
       long id = UnsignedJson.field(reply, "id");
-      Payload created = Payload.fromJson(reply.path("created"));
+      Payload created = PayloadJson.read(reply.path("created"));
       if (created.dataSize() != size) {
         throw CellarException.invalid(
             "vineyardd created " + created.dataSize() + " bytes for a request of " + size);
       }
-      receiveDueFds(List.of(created), announced(reply.path("fd")));
+      receiveDueFds(List.of(created), FdAnnouncement.read(reply));
       MemorySegment bytes = mappings.writeView(created);
       return new IpcBlobWriter(this, id, bytes);
     } finally {
@@ -164,8 +165,8 @@ public final class IpcClient extends ProtocolClient {
   Map<Long, Blob> fetchBlobs(Collection<Long> ids) throws IOException {
     ObjectNode reply =
         channel.call(Requests.getBuffers("get_buffers_request", ids, false), "get_buffers_reply");
-    List<Payload> payloads = payloads(reply);
-    receiveDueFds(payloads, announced(reply.path("fds")));
+    List<Payload> payloads = PayloadJson.readList(reply);
+    receiveDueFds(payloads, FdAnnouncement.read(reply));
     Map<Long, Blob> blobs = new LinkedHashMap<>();
     for (Payload payload : payloads) {
       blobs.put(
@@ -176,47 +177,13 @@ public final class IpcClient extends ProtocolClient {
   }
 
   /**
-   * The payloads of a {@code get_buffers_reply}: the {@code payloads} array when present, else the
-   * numbered keys {@code "0"}..{@code "num-1"}.
-   */
-  static List<Payload> payloads(ObjectNode reply) {
-    List<Payload> payloads = new ArrayList<>();
-    JsonNode array = reply.get("payloads");
-    if (array != null && array.isArray()) {
-      for (JsonNode p : array) {
-        payloads.add(Payload.fromJson(p));
-      }
-      return payloads;
-    }
-    int num = reply.path("num").asInt(0);
-    for (int i = 0; i < num; i++) {
-      payloads.add(Payload.fromJson(reply.path(Integer.toString(i))));
-    }
-    return payloads;
-  }
-
-  /** The {@code fd} (one number) or {@code fds} (an array) announcement; null if absent. */
-  static List<Integer> announced(JsonNode node) {
-    if (node == null || node.isMissingNode() || node.isNull()) {
-      return null;
-    }
-    List<Integer> fds = new ArrayList<>();
-    if (node.isArray()) {
-      node.forEach(n -> fds.add(n.asInt()));
-    } else {
-      fds.add(node.asInt());
-    }
-    return fds;
-  }
-
-  /**
    * Receives the fds due after a reply: one 1-byte {@code recvmsg} per new arena, in payload order,
    * after checking the reply's announcement.
    */
   private void receiveDueFds(List<Payload> payloads, List<Integer> announced) throws IOException {
-    List<Integer> due = mappings.dueStoreFds(payloads);
+    int[] due = mappings.dueStoreFds(payloads);
     if (announced != null) {
-      ArenaMappings.checkAnnouncement(due, announced);
+      FdAnnouncement.check(due, announced);
     }
     for (int storeFd : due) {
       long mapSize = 0;

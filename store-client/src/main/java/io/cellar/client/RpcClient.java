@@ -4,9 +4,10 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.client.transport.ByteStream;
 import io.cellar.client.transport.MessageChannel;
 import io.cellar.client.transport.TcpStream;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -88,7 +89,7 @@ public final class RpcClient extends ProtocolClient {
       stream.writeFully(bytes);
       ObjectNode done = MessageChannel.expect(channel.receive(), "create_buffer_reply");
       long id = UnsignedJson.field(done, "id");
-      Payload payload = Payload.fromJson(done.path("created"));
+      Payload payload = PayloadJson.read(done.path("created"));
       if (payload.dataSize() != size) {
         throw CellarException.invalid(
             "The result blob size doesn't match with the requested size, "
@@ -111,7 +112,7 @@ public final class RpcClient extends ProtocolClient {
       throw CellarException.invalid(
           "vineyardd compressed the buffers though this client asked not to");
     }
-    List<Payload> payloads = IpcClient.payloads(reply);
+    List<Payload> payloads = PayloadJson.readList(reply);
     Map<Long, Blob> blobs = new LinkedHashMap<>();
     for (Payload payload : payloads) {
       MemorySegment bytes =

@@ -1,6 +1,6 @@
 package io.cellar.client;
 
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.lang.foreign.MemorySegment;
 import org.agrona.MutableDirectBuffer;
 import org.agrona.concurrent.UnsafeBuffer;

@@ -1,7 +1,7 @@
 package io.cellar.client;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 
 /**
  * What the server said about itself in its {@code register_reply} (reference §2.1).

@@ -1,7 +1,7 @@
 package io.cellar.client;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.ObjectCreated;
+import io.cellar.protocol.ObjectCreated;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -15,9 +15,8 @@ import java.util.function.Function;
  * {@link RpcClient} over TCP with blob bytes sent inline.
  *
  * <p>Ids are unsigned 64-bit numbers held in a {@code long}; blob ids have bit 63 set. Transport
- * failures are {@link IOException}s; error replies are {@link
- * io.cellar.core.error.CellarException}s carrying the protocol's status code ({@code
- * ObjectNotExists}, {@code NotEnoughMemory}, ...).
+ * failures are {@link IOException}s; error replies are {@link io.cellar.protocol.CellarException}s
+ * carrying the protocol's status code ({@code ObjectNotExists}, {@code NotEnoughMemory}, ...).
  *
  * <p>Thread-safe: requests from several threads are sent one at a time (the protocol allows one
  * request in flight per connection). A request that waits ({@code wait=true}) holds the connection
@@ -74,15 +73,15 @@ public interface VineyardClient extends AutoCloseable {
    * @param id the blob id
    * @return the blob
    * @throws IOException when the connection fails
-   * @throws io.cellar.core.error.CellarException {@code ObjectNotExists} when there is no such
-   *     blob, {@code ObjectNotSealed} when it is not sealed
+   * @throws io.cellar.protocol.CellarException {@code ObjectNotExists} when there is no such blob,
+   *     {@code ObjectNotSealed} when it is not sealed
    */
   default Blob getBlob(long id) throws IOException {
     Map<Long, Blob> blobs = getBlobs(java.util.List.of(id));
     Blob blob = blobs.get(id);
     if (blob == null) {
-      throw io.cellar.core.error.CellarException.notExists(
-          "blob " + io.cellar.core.id.ObjectIds.toText(id) + " does not exist");
+      throw io.cellar.protocol.CellarException.notExists(
+          "blob " + io.cellar.protocol.ObjectIds.toText(id) + " does not exist");
     }
     return blob;
   }
@@ -157,13 +156,13 @@ public interface VineyardClient extends AutoCloseable {
    * @param id the object id
    * @return the metadata tree, members nested
    * @throws IOException when the connection fails
-   * @throws io.cellar.core.error.CellarException {@code ObjectNotExists} when it does not exist
+   * @throws io.cellar.protocol.CellarException {@code ObjectNotExists} when it does not exist
    */
   default ObjectNode getData(long id) throws IOException {
     ObjectNode meta = getData(java.util.List.of(id), false).get(id);
     if (meta == null) {
-      throw io.cellar.core.error.CellarException.notExists(
-          "object " + io.cellar.core.id.ObjectIds.toText(id) + " does not exist");
+      throw io.cellar.protocol.CellarException.notExists(
+          "object " + io.cellar.protocol.ObjectIds.toText(id) + " does not exist");
     }
     return meta;
   }
@@ -269,7 +268,7 @@ public interface VineyardClient extends AutoCloseable {
    * @param wait whether to wait until the name is put (holds this connection until then)
    * @return the object id
    * @throws IOException when the connection fails
-   * @throws io.cellar.core.error.CellarException {@code ObjectNotExists} when not found and not
+   * @throws io.cellar.protocol.CellarException {@code ObjectNotExists} when not found and not
    *     waiting
    */
   long getName(String name, boolean wait) throws IOException;

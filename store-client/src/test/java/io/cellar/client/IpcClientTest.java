@@ -10,12 +10,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.client.testing.FakeVineyardd;
 import io.cellar.client.testing.FakeVineyardd.Misbehaviour;
-import io.cellar.client.testing.NativePeer;
 import io.cellar.client.transport.UnixDomainSocket;
-import io.cellar.core.ObjectCreated;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.posix.SocketCalls;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectCreated;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.StatusCode;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -36,7 +36,7 @@ class IpcClientTest {
   private record Pair(IpcClient client, FakeVineyardd server) {}
 
   private static Pair start(Misbehaviour misbehaviour) throws Throwable {
-    int[] fds = NativePeer.socketPair();
+    int[] fds = SocketCalls.socketPair();
     FakeVineyardd server = new FakeVineyardd(fds[1], ARENA, misbehaviour);
     IpcClient client = IpcClient.over(UnixDomainSocket.adopt(fds[0], Path.of("test")));
     return new Pair(client, server);

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.util.List;

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.client.testing.MemoryByteStream;
-import io.cellar.core.blob.Payload;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
 import java.io.ByteArrayOutputStream;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteBuffer;
@@ -74,7 +75,8 @@ class RpcClientTest {
     byte[] data = "inline".getBytes(StandardCharsets.UTF_8);
     ObjectNode created = MAPPER.createObjectNode().put("type", "create_buffer_reply");
     created.put("id", BLOB).put("fd", -1);
-    created.set("created", new Payload(BLOB, -1, 0, data.length, 0, 0, true, true).toJson());
+    created.set(
+        "created", PayloadJson.write(new Payload(BLOB, -1, 0, data.length, 0, 0, true, true)));
     ByteArrayOutputStream input = new ByteArrayOutputStream();
     input.writeBytes(frame(registerReply()));
     input.writeBytes(frame(created));
@@ -103,9 +105,9 @@ class RpcClientTest {
     long b = BLOB + 1;
     ObjectNode reply = MAPPER.createObjectNode().put("type", "get_buffers_reply");
     var payloads = reply.putArray("payloads");
-    payloads.add(new Payload(a, -1, 0, 3, 0, 0, true, true).toJson());
-    payloads.add(Payload.EMPTY.toJson());
-    payloads.add(new Payload(b, -1, 0, 2, 0, 0, true, true).toJson());
+    payloads.add(PayloadJson.write(new Payload(a, -1, 0, 3, 0, 0, true, true)));
+    payloads.add(PayloadJson.write(Payload.EMPTY));
+    payloads.add(PayloadJson.write(new Payload(b, -1, 0, 2, 0, 0, true, true)));
     reply.put("num", 3).put("compress", false).putArray("fds");
     ByteArrayOutputStream input = new ByteArrayOutputStream();
     input.writeBytes(frame(registerReply()));

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.io.IOException;
 import java.math.BigInteger;
 import java.net.StandardProtocolFamily;

@@ -1,9 +1,6 @@
 package io.cellar.server;
 
-import java.lang.foreign.FunctionDescriptor;
-import java.lang.foreign.Linker;
-import java.lang.foreign.ValueLayout;
-import java.lang.invoke.MethodHandle;
+import io.cellar.posix.ProcessCalls;
 import java.lang.reflect.InvocationHandler;
 import java.lang.reflect.Method;
 import java.lang.reflect.Proxy;
@@ -32,7 +29,6 @@ final class TerminationSignals {
   /** How long an orderly shutdown may take before the process is ended anyway. */
   static final Duration FORCE_AFTER = Duration.ofSeconds(20);
 
-  private static final MethodHandle EXIT = exitHandle();
   private static final AtomicInteger SIGNALS = new AtomicInteger();
 
   private TerminationSignals() {}
@@ -109,29 +105,11 @@ final class TerminationSignals {
   static void exitNow(int status) {
     System.out.flush();
     System.err.flush();
-    if (EXIT != null) {
-      try {
-        EXIT.invokeExact(status);
-      } catch (Throwable t) {
-        // fall back below
-      }
+    try {
+      ProcessCalls.exit(status);
+    } catch (RuntimeException | LinkageError e) {
+      // native access not enabled: fall back below
     }
     Runtime.getRuntime().halt(status);
-  }
-
-  @SuppressWarnings("restricted") // a downcall; the jar enables native access
-  private static MethodHandle exitHandle() {
-    try {
-      Linker linker = Linker.nativeLinker();
-      return linker
-          .defaultLookup()
-          .find("_exit")
-          .map(
-              address ->
-                  linker.downcallHandle(address, FunctionDescriptor.ofVoid(ValueLayout.JAVA_INT)))
-          .orElse(null);
-    } catch (RuntimeException e) {
-      return null; // native access not enabled: Runtime.halt
-    }
   }
 }

@@ -80,8 +80,7 @@ public final class CsiPaths {
    *     other types); valid until {@link #closeAll()}
    * @throws FileNotFoundException when no socket is found
    * @throws IOException when the connection fails
-   * @throws io.cellar.core.error.CellarException {@code ObjectNotExists} when no object has that
-   *     name
+   * @throws io.cellar.protocol.CellarException {@code ObjectNotExists} when no object has that name
    */
   public static Object read(String path) throws IOException {
     IpcClient client = clientFor(path);

@@ -1,7 +1,7 @@
 package io.cellar.client.data;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;

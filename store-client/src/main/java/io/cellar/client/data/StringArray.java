@@ -1,7 +1,7 @@
 package io.cellar.client.data;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;

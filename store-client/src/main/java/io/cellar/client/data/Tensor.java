@@ -1,8 +1,8 @@
 package io.cellar.client.data;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.id.ObjectIds;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.UnsignedJson;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;

@@ -1,6 +1,8 @@
 package io.cellar.client.memory;
 
-import io.cellar.client.posix.PosixCalls;
+import io.cellar.posix.ErrnoException;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.MemoryCalls;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -84,27 +86,35 @@ public final class ArenaMapping {
       return readWrite;
     }
     if (readOnly == null) {
-      readOnly = map(arena, PosixCalls.PROT_READ);
+      readOnly = map(arena, MemoryCalls.PROT_READ);
     }
     return readOnly;
   }
 
   MemorySegment readWrite(Arena arena) throws IOException {
     if (readWrite == null) {
-      readWrite = map(arena, PosixCalls.PROT_READ | PosixCalls.PROT_WRITE);
+      readWrite = map(arena, MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE);
     }
     return readWrite;
   }
 
   @SuppressWarnings("restricted")
   private MemorySegment map(Arena arena, int protection) throws IOException {
-    long address = PosixCalls.mmap(fd, length, protection);
+    long address = MemoryCalls.mmap(0, length, protection, MemoryCalls.MAP_SHARED, fd, 0);
     long mapped = length;
     return MemorySegment.ofAddress(address)
-        .reinterpret(mapped, arena, segment -> PosixCalls.munmap(address, mapped));
+        .reinterpret(mapped, arena, segment -> unmap(address, mapped));
+  }
+
+  private static void unmap(long address, long length) {
+    try {
+      MemoryCalls.munmap(address, length);
+    } catch (ErrnoException e) {
+      // nothing to do about it: the range stays mapped until the process ends
+    }
   }
 
   void closeFd() {
-    PosixCalls.close(fd);
+    FileCalls.closeQuietly(fd);
   }
 }

@@ -1,23 +1,22 @@
 package io.cellar.client.memory;
 
-import io.cellar.core.blob.Payload;
+import io.cellar.posix.FileCalls;
+import io.cellar.protocol.FdAnnouncement;
+import io.cellar.protocol.Payload;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
 import java.util.HashMap;
-import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
  * The client's table of server arenas, keyed by the server's {@code store_fd}, and the fd
- * bookkeeping of reference §3.3: after a reply with payloads, exactly the {@code store_fd}s of
- * payloads with {@code data_size > 0} that are not yet in the table are due, once each, in payload
- * order; the reply's {@code fd}/{@code fds} announcement must name the same set.
+ * bookkeeping of reference §3.3 ({@link FdAnnouncement}): after a reply with payloads, exactly the
+ * {@code store_fd}s of payloads with {@code data_size > 0} that are not yet in the table are due,
+ * once each, in payload order; the reply's {@code fd}/{@code fds} announcement must name the same
+ * set.
  *
  * <p>Each arena is mapped once per access mode and the mappings live until {@link #close()}, which
  * unmaps them (every view handed out becomes unusable) and closes the received fds. Not
@@ -31,47 +30,15 @@ public final class ArenaMappings implements AutoCloseable {
   public ArenaMappings() {}
 
   /**
-   * The {@code store_fd}s whose fds the server sends after a reply carrying these payloads: in
-   * payload order, those with {@code data_size > 0} not yet in the table, each once.
+   * The {@code store_fd}s whose fds the server sends after a reply carrying these payloads ({@link
+   * FdAnnouncement#due}): in payload order, those with {@code data_size > 0} not yet in the table,
+   * each once.
    *
    * @param payloads the reply's payloads, in reply order
    * @return the fds due, in the order they arrive
    */
-  public List<Integer> dueStoreFds(Collection<Payload> payloads) {
-    Set<Integer> due = new LinkedHashSet<>();
-    for (Payload payload : payloads) {
-      if (payload.dataSize() > 0
-          && payload.storeFd() >= 0
-          && !byStoreFd.containsKey(payload.storeFd())) {
-        due.add(payload.storeFd());
-      }
-    }
-    return List.copyOf(due);
-  }
-
-  /**
-   * Checks a reply's announcement against the fds this client expects, as the reference client does
-   * (as sets: the server may list {@code fds} sorted).
-   *
-   * @param due what {@link #dueStoreFds} computed
-   * @param announced the reply's {@code fds}, or the single {@code fd} (-1 meaning none)
-   * @throws IOException when they differ
-   */
-  public static void checkAnnouncement(List<Integer> due, List<Integer> announced)
-      throws IOException {
-    List<Integer> named = new ArrayList<>();
-    for (int fd : announced) {
-      if (fd >= 0) {
-        named.add(fd);
-      }
-    }
-    List<Integer> a = new ArrayList<>(due);
-    List<Integer> b = new ArrayList<>(named);
-    Collections.sort(a);
-    Collections.sort(b);
-    if (!a.equals(b)) {
-      throw new IOException("vineyardd announced fds " + named + " but this client expects " + due);
-    }
+  public int[] dueStoreFds(Collection<Payload> payloads) {
+    return FdAnnouncement.due(payloads, byStoreFd::containsKey);
   }
 
   /**
@@ -85,7 +52,7 @@ public final class ArenaMappings implements AutoCloseable {
    */
   public void add(int storeFd, int fd, long mapSize) throws IOException {
     if (byStoreFd.containsKey(storeFd)) {
-      io.cellar.client.posix.PosixCalls.close(fd);
+      FileCalls.closeQuietly(fd);
       throw new IOException("vineyardd sent arena " + storeFd + " twice");
     }
     byStoreFd.put(storeFd, new ArenaMapping(storeFd, fd, mapSize));

@@ -4,8 +4,9 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.FrameDescriptor;
+import io.cellar.protocol.StatusCode;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -89,7 +90,7 @@ public final class MessageChannel implements AutoCloseable {
       } catch (JsonProcessingException e) {
         throw new IllegalArgumentException("cannot encode " + messages.get(i).get("type"), e);
       }
-      total += FrameDescriptor.HEADER_LENGTH + (long) bodies[i].length;
+      total += FrameDescriptor.LENGTH_SIZE + (long) bodies[i].length;
     }
     MemorySegment frames = ensureScratch(total);
     long at = 0;
@@ -97,7 +98,7 @@ public final class MessageChannel implements AutoCloseable {
       frames.set(LENGTH, at, body.length);
       MemorySegment.copy(
           body, 0, frames, ValueLayout.JAVA_BYTE, at + FrameDescriptor.BODY_OFFSET, body.length);
-      at += FrameDescriptor.HEADER_LENGTH + (long) body.length;
+      at += FrameDescriptor.LENGTH_SIZE + (long) body.length;
     }
     stream.writeFully(frames.asSlice(0, total));
   }
@@ -110,9 +111,9 @@ public final class MessageChannel implements AutoCloseable {
    *     JSON object
    */
   public ObjectNode receive() throws IOException {
-    MemorySegment header = ensureScratch(FrameDescriptor.HEADER_LENGTH);
+    MemorySegment header = ensureScratch(FrameDescriptor.LENGTH_SIZE);
     stream.awaitReadable();
-    stream.readFully(header.asSlice(0, FrameDescriptor.HEADER_LENGTH));
+    stream.readFully(header.asSlice(0, FrameDescriptor.LENGTH_SIZE));
     long length = header.get(LENGTH, 0);
     if (length < 0 || length > FrameDescriptor.MAX_BODY_LENGTH) {
       throw new IOException(

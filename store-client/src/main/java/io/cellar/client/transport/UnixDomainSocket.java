@@ -1,13 +1,13 @@
 package io.cellar.client.transport;
 
-import io.cellar.client.posix.PosixCalls;
-import io.cellar.core.posix.MsgHdrDescriptor;
+import io.cellar.posix.Downcall;
+import io.cellar.posix.FdReceiver;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.SocketCalls;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -34,13 +34,10 @@ public final class UnixDomainSocket implements ByteStream {
       Math.max(0, Long.getLong(SPIN_PROPERTY, DEFAULT_SPIN_MICROS)) * 1000;
 
   private final Arena arena = Arena.ofShared();
-  private final MemorySegment callState = PosixCalls.allocateCallState(arena);
-  private final MemorySegment msghdr = arena.allocate(MsgHdrDescriptor.MSGHDR_SIZE, 8);
-  private final MemorySegment iovec = arena.allocate(MsgHdrDescriptor.IOVEC_SIZE, 8);
-  private final MemorySegment dataByte = arena.allocate(8, 8);
-  private final MemorySegment control = arena.allocate(MsgHdrDescriptor.CONTROL_SIZE, 8);
+  private final MemorySegment callState = Downcall.newCallState(arena);
+  private final FdReceiver fdReceiver = new FdReceiver();
   private final MemorySegment bounce = arena.allocate(BOUNCE_SIZE, 64);
-  private final MemorySegment pollfd = arena.allocate(PosixCalls.POLLFD_SIZE, 8);
+  private final MemorySegment pollfd = arena.allocate(SocketCalls.POLLFD_SIZE, 8);
   private final Path path;
   private volatile int fd;
   private long spinNanos = SPIN_NANOS;
@@ -58,24 +55,11 @@ public final class UnixDomainSocket implements ByteStream {
    * @throws IOException when the path is too long or {@code connect(2)} fails
    */
   public static UnixDomainSocket connect(Path path) throws IOException {
-    byte[] name = path.toString().getBytes(StandardCharsets.UTF_8);
-    if (name.length > MsgHdrDescriptor.SUN_PATH_MAX) {
-      throw new IOException(
-          "socket path longer than " + MsgHdrDescriptor.SUN_PATH_MAX + " bytes: " + path);
-    }
-    int fd = PosixCalls.socket(PosixCalls.AF_UNIX);
-    try (Arena scratch = Arena.ofConfined()) {
-      MemorySegment address = scratch.allocate(MsgHdrDescriptor.SOCKADDR_UN_SIZE, 8);
-      address.set(ValueLayout.JAVA_SHORT, 0, (short) PosixCalls.AF_UNIX);
-      MemorySegment.copy(
-          name, 0, address, ValueLayout.JAVA_BYTE, MsgHdrDescriptor.SUN_PATH_OFFSET, name.length);
-      int length = (int) MsgHdrDescriptor.SUN_PATH_OFFSET + name.length + 1;
-      PosixCalls.connect(fd, address, length);
-    } catch (IOException | RuntimeException e) {
-      PosixCalls.close(fd);
+    try {
+      return new UnixDomainSocket(path, SocketCalls.connectUnix(path));
+    } catch (IOException e) {
       throw new IOException("cannot connect to " + path + ": " + e.getMessage(), e);
     }
-    return new UnixDomainSocket(path, fd);
   }
 
   /**
@@ -106,7 +90,7 @@ public final class UnixDomainSocket implements ByteStream {
       long done = 0;
       long size = source.byteSize();
       while (done < size) {
-        done += PosixCalls.write(fd, source.asSlice(done), size - done, callState);
+        done += SocketCalls.write(fd, source.asSlice(done), size - done, callState);
       }
       return;
     }
@@ -127,7 +111,7 @@ public final class UnixDomainSocket implements ByteStream {
     long done = 0;
     if (target.isNative()) {
       while (done < size) {
-        long n = PosixCalls.read(fd, target.asSlice(done), size - done, callState);
+        long n = SocketCalls.read(fd, target.asSlice(done), size - done, callState);
         if (n == 0) {
           throw new EOFException("vineyardd closed the connection on " + path);
         }
@@ -159,7 +143,7 @@ public final class UnixDomainSocket implements ByteStream {
   /**
    * Spins briefly before a read would block: a reply to a small command comes back in a few
    * microseconds, while sleeping in {@code read(2)} costs a thread wake-up (tens of microseconds on
-   * a virtual machine whose idle CPU has halted). Polls with {@link PosixCalls#readableNow} (no
+   * a virtual machine whose idle CPU has halted). Polls with {@link SocketCalls#readableNow} (no
    * lock on the socket's queue) and yields between polls, so a server thread waiting for this CPU
    * gets it; gives up after {@link #SPIN_PROPERTY} and lets the read block.
    */
@@ -170,7 +154,7 @@ public final class UnixDomainSocket implements ByteStream {
       return;
     }
     long start = System.nanoTime();
-    while (!PosixCalls.readableNow(pollfd, current)) {
+    while (!SocketCalls.readableNow(pollfd, current)) {
       if (System.nanoTime() - start > spinNanos) {
         return;
       }
@@ -188,50 +172,14 @@ public final class UnixDomainSocket implements ByteStream {
    */
   public int receiveFd() throws IOException {
     ensureOpen();
-    iovec.set(ValueLayout.ADDRESS, MsgHdrDescriptor.IOV_BASE_OFFSET, dataByte);
-    iovec.set(ValueLayout.JAVA_LONG, MsgHdrDescriptor.IOV_LEN_OFFSET, 1L);
-    msghdr.fill((byte) 0);
-    control.fill((byte) 0);
-    msghdr.set(ValueLayout.ADDRESS, MsgHdrDescriptor.MSG_IOV_OFFSET, iovec);
-    msghdr.set(ValueLayout.JAVA_LONG, MsgHdrDescriptor.MSG_IOVLEN_OFFSET, 1L);
-    msghdr.set(ValueLayout.ADDRESS, MsgHdrDescriptor.MSG_CONTROL_OFFSET, control);
-    msghdr.set(ValueLayout.JAVA_LONG, MsgHdrDescriptor.MSG_CONTROLLEN_OFFSET, control.byteSize());
-    long n = PosixCalls.recvmsg(fd, msghdr, PosixCalls.MSG_CMSG_CLOEXEC, callState);
-    if (n == 0) {
+    try {
+      return fdReceiver.receiveOne(fd);
+    } catch (EOFException e) {
       throw new EOFException(
           "vineyardd closed the connection on " + path + " before sending an fd");
+    } catch (IOException e) {
+      throw new IOException("from vineyardd on " + path + ": " + e.getMessage(), e);
     }
-    long controlLength = msghdr.get(ValueLayout.JAVA_LONG, MsgHdrDescriptor.MSG_CONTROLLEN_OFFSET);
-    int flags = msghdr.get(ValueLayout.JAVA_INT, MsgHdrDescriptor.MSG_FLAGS_OFFSET);
-    if (controlLength < MsgHdrDescriptor.cmsgLength(1)) {
-      throw new IOException("expected an fd from vineyardd on " + path + ", got a plain byte");
-    }
-    long cmsgLength = control.get(ValueLayout.JAVA_LONG, MsgHdrDescriptor.CMSG_LEN_OFFSET);
-    int level = control.get(ValueLayout.JAVA_INT, MsgHdrDescriptor.CMSG_LEVEL_OFFSET);
-    int type = control.get(ValueLayout.JAVA_INT, MsgHdrDescriptor.CMSG_TYPE_OFFSET);
-    int count =
-        (int)
-            Math.max(
-                0,
-                Math.min(
-                    MsgHdrDescriptor.MAX_FDS,
-                    (cmsgLength - MsgHdrDescriptor.CMSG_DATA_OFFSET) / 4));
-    boolean rights = level == MsgHdrDescriptor.SOL_SOCKET && type == MsgHdrDescriptor.SCM_RIGHTS;
-    if (!rights || count != 1 || (flags & MsgHdrDescriptor.MSG_CTRUNC) != 0) {
-      if (rights) {
-        for (int i = 0; i < count; i++) {
-          PosixCalls.close(
-              control.get(ValueLayout.JAVA_INT, MsgHdrDescriptor.CMSG_DATA_OFFSET + 4L * i));
-        }
-      }
-      throw new IOException(
-          "expected exactly one SCM_RIGHTS fd from vineyardd on "
-              + path
-              + ", got "
-              + (rights ? count + " fds" : "control message " + level + "/" + type)
-              + ((flags & MsgHdrDescriptor.MSG_CTRUNC) != 0 ? " (truncated)" : ""));
-    }
-    return control.get(ValueLayout.JAVA_INT, MsgHdrDescriptor.CMSG_DATA_OFFSET);
   }
 
   private void ensureOpen() throws IOException {
@@ -253,15 +201,16 @@ public final class UnixDomainSocket implements ByteStream {
   public void shutdown() {
     int current = fd;
     if (current >= 0) {
-      PosixCalls.shutdown(current);
+      SocketCalls.shutdown(current);
     }
   }
 
   @Override
   public void close() {
     if (fd >= 0) {
-      PosixCalls.close(fd);
+      FileCalls.closeQuietly(fd);
       fd = -1;
+      fdReceiver.close();
       arena.close();
     }
   }

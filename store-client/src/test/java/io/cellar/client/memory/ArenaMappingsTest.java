@@ -1,11 +1,12 @@
 package io.cellar.client.memory;
 
-import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.cellar.client.testing.NativePeer;
-import io.cellar.core.blob.Payload;
+import io.cellar.client.testing.TestFiles;
+import io.cellar.posix.FileCalls;
+import io.cellar.protocol.Payload;
 import java.io.IOException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,7 @@ class ArenaMappingsTest {
   @Test
   void dueFdsAreNewNonEmptyArenasInPayloadOrderOnce() {
     ArenaMappings mappings = new ArenaMappings();
-    List<Integer> due =
+    int[] due =
         mappings.dueStoreFds(
             List.of(
                 payload(1, 9, 10),
@@ -26,29 +27,22 @@ class ArenaMappingsTest {
                 payload(3, 9, 10),
                 payload(4, 7, 0),
                 Payload.EMPTY));
-    assertEquals(List.of(9, 5), due);
+    assertArrayEquals(new int[] {9, 5}, due);
   }
 
   @Test
   void anArenaAlreadyReceivedIsNotDueAgain() throws Throwable {
-    int fd = NativePeer.memfd(1 << 20);
+    int fd = TestFiles.memfd(1 << 20);
     try (ArenaMappings mappings = new ArenaMappings()) {
       mappings.add(9, fd, 1 << 20);
-      assertEquals(List.of(5), mappings.dueStoreFds(List.of(payload(1, 9, 10), payload(2, 5, 10))));
+      assertArrayEquals(
+          new int[] {5}, mappings.dueStoreFds(List.of(payload(1, 9, 10), payload(2, 5, 10))));
     }
   }
 
   @Test
-  void theAnnouncementIsComparedAsASet() {
-    assertDoesNotThrow(() -> ArenaMappings.checkAnnouncement(List.of(9, 5), List.of(5, 9)));
-    assertDoesNotThrow(() -> ArenaMappings.checkAnnouncement(List.of(), List.of(-1)));
-    assertThrows(IOException.class, () -> ArenaMappings.checkAnnouncement(List.of(9), List.of(-1)));
-    assertThrows(IOException.class, () -> ArenaMappings.checkAnnouncement(List.of(), List.of(9)));
-  }
-
-  @Test
   void viewsLieInsideTheMappingAndReadViewsAreReadOnly() throws Throwable {
-    int fd = NativePeer.memfd(1 << 20);
+    int fd = TestFiles.memfd(1 << 20);
     try (ArenaMappings mappings = new ArenaMappings()) {
       mappings.add(9, fd, 1 << 20);
       Payload p = payload(1, 9, 100);
@@ -66,7 +60,7 @@ class ArenaMappingsTest {
 
   @Test
   void aBlobOutsideTheMappedLengthIsRefused() throws Throwable {
-    int fd = NativePeer.memfd(1 << 20);
+    int fd = TestFiles.memfd(1 << 20);
     try (ArenaMappings mappings = new ArenaMappings()) {
       mappings.add(9, fd, 1 << 20);
       Payload tail = new Payload(Long.MIN_VALUE | 1, 9, (1 << 20) - 64, 60, 1 << 20, 0, true, true);
@@ -76,13 +70,13 @@ class ArenaMappingsTest {
 
   @Test
   void closingUnmapsSoOldViewsFailInsteadOfCrashing() throws Throwable {
-    int fd = NativePeer.memfd(1 << 20);
+    int fd = TestFiles.memfd(1 << 20);
     ArenaMappings mappings = new ArenaMappings();
     mappings.add(9, fd, 1 << 20);
     var view = mappings.readView(payload(1, 9, 100));
     mappings.close();
     assertThrows(
         IllegalStateException.class, () -> view.get(java.lang.foreign.ValueLayout.JAVA_BYTE, 0));
-    assertEquals(false, NativePeer.isOpen(fd));
+    assertEquals(false, FileCalls.isOpen(fd));
   }
 }

@@ -3,12 +3,15 @@ package io.cellar.client.testing;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.client.posix.PosixCalls;
 import io.cellar.client.transport.MessageChannel;
 import io.cellar.client.transport.UnixDomainSocket;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.id.ObjectIds;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.posix.FdPassing;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.MemoryCalls;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import java.lang.foreign.MemorySegment;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -66,10 +69,16 @@ public final class FakeVineyardd implements AutoCloseable {
    */
   @SuppressWarnings("restricted")
   public FakeVineyardd(int serverFd, long arenaSize, Misbehaviour misbehaviour) throws Throwable {
-    this.arenaFd = NativePeer.memfd(arenaSize);
+    this.arenaFd = TestFiles.memfd(arenaSize);
     this.arenaSize = arenaSize;
     long address =
-        PosixCalls.mmap(arenaFd, arenaSize, PosixCalls.PROT_READ | PosixCalls.PROT_WRITE);
+        MemoryCalls.mmap(
+            0,
+            arenaSize,
+            MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+            MemoryCalls.MAP_SHARED,
+            arenaFd,
+            0);
     this.arena = MemorySegment.ofAddress(address).reinterpret(arenaSize);
     this.socket = UnixDomainSocket.adopt(serverFd, Path.of("fake-vineyardd"));
     this.socketFd = serverFd;
@@ -224,7 +233,7 @@ public final class FakeVineyardd implements AutoCloseable {
     ObjectNode r = reply("create_buffer_reply");
     UnsignedJson.put(r, "id", p.objectId());
     r.put("fd", send && misbehaviour != Misbehaviour.WRONG_ANNOUNCEMENT ? STORE_FD : -1);
-    r.set("created", p.toJson());
+    r.set("created", PayloadJson.write(p));
     channel.send(r);
     if (send) {
       sendArenaFd();
@@ -245,8 +254,8 @@ public final class FakeVineyardd implements AutoCloseable {
     ObjectNode r = reply("get_buffers_reply");
     ArrayNode payloads = r.putArray("payloads");
     for (int i = 0; i < found.size(); i++) {
-      payloads.add(found.get(i).toJson());
-      r.set(Integer.toString(i), found.get(i).toJson());
+      payloads.add(PayloadJson.write(found.get(i)));
+      r.set(Integer.toString(i), PayloadJson.write(found.get(i)));
     }
     r.put("num", found.size());
     ArrayNode fds = r.putArray("fds");
@@ -262,9 +271,9 @@ public final class FakeVineyardd implements AutoCloseable {
 
   private void sendArenaFd() throws Throwable {
     if (misbehaviour == Misbehaviour.TWO_FDS_IN_ONE_MESSAGE) {
-      NativePeer.sendFds(socketFd, arenaFd, arenaFd);
+      FdPassing.sendFds(socketFd, arenaFd, arenaFd);
     } else {
-      NativePeer.sendFds(socketFd, arenaFd);
+      FdPassing.sendFds(socketFd, arenaFd);
     }
   }
 
@@ -288,7 +297,11 @@ public final class FakeVineyardd implements AutoCloseable {
     if (!thread.isAlive()) {
       socket.close();
     }
-    PosixCalls.munmap(arena.address(), arenaSize);
-    PosixCalls.close(arenaFd);
+    try {
+      MemoryCalls.munmap(arena.address(), arenaSize);
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    FileCalls.closeQuietly(arenaFd);
   }
 }

@@ -3,8 +3,9 @@ package io.cellar.client.transport;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.cellar.client.posix.PosixCalls;
-import io.cellar.client.testing.NativePeer;
+import io.cellar.posix.Downcall;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.SocketCalls;
 import java.io.EOFException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -22,10 +23,10 @@ class UnixDomainSocketTest {
   private static void send(int fd, byte[] bytes) throws Exception {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment source = arena.allocateFrom(ValueLayout.JAVA_BYTE, bytes);
-      MemorySegment state = PosixCalls.allocateCallState(arena);
+      MemorySegment state = Downcall.newCallState(arena);
       long done = 0;
       while (done < bytes.length) {
-        done += PosixCalls.write(fd, source.asSlice(done), bytes.length - done, state);
+        done += SocketCalls.write(fd, source.asSlice(done), bytes.length - done, state);
       }
     }
   }
@@ -40,20 +41,20 @@ class UnixDomainSocketTest {
 
   @Test
   void aQueuedReplyEndsTheSpinAtOnce() throws Throwable {
-    int[] fds = NativePeer.socketPair();
+    int[] fds = SocketCalls.socketPair();
     try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
       socket.spinMicros(60_000_000); // would outlast the test's timeout if the poll missed it
       send(fds[1], REPLY);
       socket.awaitReadable();
       assertArrayEquals(REPLY, read(socket, REPLY.length));
     } finally {
-      PosixCalls.close(fds[1]);
+      FileCalls.closeQuietly(fds[1]);
     }
   }
 
   @Test
   void aReplyLaterThanTheSpinIsReadByTheBlockingRead() throws Throwable {
-    int[] fds = NativePeer.socketPair();
+    int[] fds = SocketCalls.socketPair();
     try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
       socket.spinMicros(1);
       socket.awaitReadable(); // nothing queued: gives up after 1 us
@@ -69,16 +70,16 @@ class UnixDomainSocketTest {
       send(fds[1], REPLY);
       assertArrayEquals(REPLY, reader.get());
     } finally {
-      PosixCalls.close(fds[1]);
+      FileCalls.closeQuietly(fds[1]);
     }
   }
 
   @Test
   void theSpinEndsWhenThePeerCloses() throws Throwable {
-    int[] fds = NativePeer.socketPair();
+    int[] fds = SocketCalls.socketPair();
     try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
       socket.spinMicros(60_000_000);
-      PosixCalls.close(fds[1]);
+      FileCalls.closeQuietly(fds[1]);
       socket.awaitReadable();
       assertThrows(EOFException.class, () -> read(socket, 1));
     }
@@ -86,14 +87,14 @@ class UnixDomainSocketTest {
 
   @Test
   void noSpinMeansNoWait() throws Throwable {
-    int[] fds = NativePeer.socketPair();
+    int[] fds = SocketCalls.socketPair();
     try (UnixDomainSocket socket = UnixDomainSocket.adopt(fds[0], Path.of("test"))) {
       socket.spinMicros(0);
       socket.awaitReadable(); // returns although nothing is queued
       send(fds[1], REPLY);
       assertArrayEquals(REPLY, read(socket, REPLY.length));
     } finally {
-      PosixCalls.close(fds[1]);
+      FileCalls.closeQuietly(fds[1]);
     }
   }
 }

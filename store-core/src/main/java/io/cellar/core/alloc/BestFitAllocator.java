@@ -1,6 +1,6 @@
 package io.cellar.core.alloc;
 
-import io.cellar.core.error.CellarException;
+import io.cellar.protocol.CellarException;
 import java.util.Map;
 import java.util.NavigableSet;
 import java.util.TreeMap;

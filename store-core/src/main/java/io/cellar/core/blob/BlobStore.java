@@ -2,13 +2,14 @@ package io.cellar.core.blob;
 
 import io.cellar.core.StoreConfig;
 import io.cellar.core.alloc.BestFitAllocator;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
 import io.cellar.core.memory.ArenaPrefiller;
 import io.cellar.core.memory.MemfdArena;
 import io.cellar.core.spill.ColdBlobLru;
 import io.cellar.core.spill.SpillDirectory;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.cellar.core.id;
 
+import io.cellar.protocol.ObjectIds;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 

@@ -1,5 +1,11 @@
 package io.cellar.core.memory;
 
+import io.cellar.posix.Errno;
+import io.cellar.posix.ErrnoException;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.MemoryCalls;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -19,6 +25,10 @@ import org.slf4j.LoggerFactory;
  * and closes the fd. Its {@link #segment()} (and every slice of it) belongs to a shared FFM arena
  * closed at the same time, so a late access throws {@link IllegalStateException} instead of
  * touching unmapped memory.
+ *
+ * <p><b>Errors.</b> A failed system call surfaces as a {@link CellarException}: {@code ENOMEM} as
+ * NotEnoughMemory, anything else as IOError, the message naming the call and the errno ({@link
+ * #failure}).
  *
  * <p><b>Threading.</b> All methods are thread-safe; the segment may be read and written from any
  * thread (the arena adds no synchronisation to the bytes). {@link #close()} must not race with
@@ -59,7 +69,7 @@ public final class MemfdArena implements AutoCloseable {
    * @param populate fault every page in now ({@code MAP_POPULATE}); costs time proportional to size
    * @param hugePages try 2 MiB huge pages first, falling back to normal pages with one log line
    * @return the mapped arena, owned by the caller
-   * @throws ErrnoException when the memfd cannot be created, sized or mapped with normal pages
+   * @throws CellarException when the memfd cannot be created, sized or mapped with normal pages
    */
   public static MemfdArena create(String name, long size, boolean populate, boolean hugePages) {
     if (size <= 0) {
@@ -68,7 +78,7 @@ public final class MemfdArena implements AutoCloseable {
     if (hugePages) {
       long hugeSize = roundUp(size, HUGE_PAGE_SIZE);
       try {
-        return map(name, hugeSize, populate, Libc.MFD_HUGETLB | Libc.MFD_HUGE_2MB, true);
+        return map(name, hugeSize, populate, FileCalls.MFD_HUGETLB | FileCalls.MFD_HUGE_2MB, true);
       } catch (ErrnoException e) {
         LOG.info(
             "huge pages unavailable for arena {} of {} bytes ({}); using normal pages",
@@ -77,19 +87,39 @@ public final class MemfdArena implements AutoCloseable {
             e.getMessage());
       }
     }
-    return map(name, roundUp(size, Libc.pageSize()), populate, 0, false);
+    try {
+      return map(name, roundUp(size, MemoryCalls.pageSize()), populate, 0, false);
+    } catch (ErrnoException e) {
+      throw failure(e);
+    }
+  }
+
+  /**
+   * A failed system call as the protocol's error: {@code ENOMEM} is NotEnoughMemory (41), anything
+   * else IOError.
+   *
+   * @param e the failure
+   * @return the exception to throw
+   */
+  public static CellarException failure(ErrnoException e) {
+    return new CellarException(
+        e.errno() == Errno.ENOMEM ? StatusCode.NOT_ENOUGH_MEMORY : StatusCode.IO_ERROR,
+        e.getMessage(),
+        e);
   }
 
   private static MemfdArena map(
-      String name, long size, boolean populate, int extraFlags, boolean huge) {
-    int fd = Libc.memfdCreate(name, Libc.MFD_CLOEXEC | extraFlags);
+      String name, long size, boolean populate, int extraFlags, boolean huge)
+      throws ErrnoException {
+    int fd = FileCalls.memfdCreate(name, FileCalls.MFD_CLOEXEC | extraFlags);
     try {
-      Libc.ftruncate(fd, size);
-      int flags = Libc.MAP_SHARED | (populate ? Libc.MAP_POPULATE : 0);
-      long address = Libc.mmap(size, Libc.PROT_READ | Libc.PROT_WRITE, flags, fd, 0);
+      FileCalls.ftruncate(fd, size);
+      int flags = MemoryCalls.MAP_SHARED | (populate ? MemoryCalls.MAP_POPULATE : 0);
+      int prot = MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE;
+      long address = MemoryCalls.mmap(0, size, prot, flags, fd, 0);
       return new MemfdArena(fd, size, address, huge);
-    } catch (RuntimeException e) {
-      closeQuietly(fd, e);
+    } catch (ErrnoException | RuntimeException e) {
+      FileCalls.closeQuietly(fd);
       throw e;
     }
   }
@@ -150,17 +180,21 @@ public final class MemfdArena implements AutoCloseable {
    *
    * @param offset the first byte
    * @param length bytes from there; clipped to the arena
-   * @throws ErrnoException when the kernel refuses (e.g. ENOMEM, ENOSPC)
+   * @throws CellarException when the kernel refuses (e.g. ENOMEM, ENOSPC)
    */
   public void zeroFill(long offset, long length) {
     if (hugePages || closed.get()) {
       return;
     }
     long end = Math.min(size, offset + length);
-    for (long at = Math.max(0, offset); at < end; ) {
-      long n = Math.min(ZEROS.byteSize(), end - at);
-      Libc.pwriteFully(fd, ZEROS.asSlice(0, n), at);
-      at += n;
+    try {
+      for (long at = Math.max(0, offset); at < end; ) {
+        long n = Math.min(ZEROS.byteSize(), end - at);
+        FileCalls.pwriteFully(fd, ZEROS.asSlice(0, n), at);
+        at += n;
+      }
+    } catch (ErrnoException e) {
+      throw failure(e);
     }
   }
 
@@ -171,13 +205,17 @@ public final class MemfdArena implements AutoCloseable {
    * @param offset the first byte (rounded down to a page)
    * @param length bytes from there; clipped to the arena
    * @return resident pages
-   * @throws ErrnoException when the kernel refuses
+   * @throws CellarException when the kernel refuses
    */
   public long residentPages(long offset, long length) {
-    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
+    long page = hugePages ? HUGE_PAGE_SIZE : MemoryCalls.pageSize();
     long start = Math.max(0, offset) & -page;
     long end = Math.min(size, offset + length);
-    return end <= start ? 0 : Libc.residentPages(address + start, end - start);
+    try {
+      return end <= start ? 0 : MemoryCalls.residentPages(address + start, end - start);
+    } catch (ErrnoException e) {
+      throw failure(e);
+    }
   }
 
   /**
@@ -186,18 +224,19 @@ public final class MemfdArena implements AutoCloseable {
    *
    * @param offset the first byte
    * @param length bytes from there
-   * @throws ErrnoException when the kernel refuses
+   * @throws CellarException when the kernel refuses
    */
   public void discard(long offset, long length) {
-    long page = hugePages ? HUGE_PAGE_SIZE : Libc.pageSize();
+    long page = hugePages ? HUGE_PAGE_SIZE : MemoryCalls.pageSize();
     long start = roundUp(Math.max(0, offset), page);
     long end = Math.min(size, offset + length) & -page;
     if (end <= start) {
       return;
     }
-    int errno = Libc.madvise(address + start, end - start, Libc.MADV_REMOVE);
+    int errno = MemoryCalls.madvise(address + start, end - start, MemoryCalls.MADV_REMOVE);
     if (errno != 0) {
-      throw new ErrnoException("madvise(MADV_REMOVE, " + start + "+" + (end - start) + ")", errno);
+      throw failure(
+          new ErrnoException("madvise(MADV_REMOVE, " + start + "+" + (end - start) + ")", errno));
     }
   }
 
@@ -209,23 +248,17 @@ public final class MemfdArena implements AutoCloseable {
     }
     scope.close();
     try {
-      Libc.munmap(address, size);
+      MemoryCalls.munmap(address, size);
+    } catch (ErrnoException e) {
+      LOG.warn("arena {} stays mapped until the process ends: {}", fd, e.getMessage());
     } finally {
-      Libc.close(fd);
+      FileCalls.closeQuietly(fd);
     }
   }
 
   @SuppressWarnings("restricted")
   private static MemorySegment reinterpret(long address, long size, Arena scope) {
     return MemorySegment.ofAddress(address).reinterpret(size, scope, null);
-  }
-
-  private static void closeQuietly(int fd, RuntimeException cause) {
-    try {
-      Libc.close(fd);
-    } catch (RuntimeException e) {
-      cause.addSuppressed(e);
-    }
   }
 
   static long roundUp(long value, long alignment) {

@@ -1,6 +1,6 @@
 package io.cellar.core.meta;
 
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;

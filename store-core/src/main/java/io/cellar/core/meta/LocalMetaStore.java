@@ -2,7 +2,7 @@ package io.cellar.core.meta;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;

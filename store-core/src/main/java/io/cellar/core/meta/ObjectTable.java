@@ -2,8 +2,8 @@ package io.cellar.core.meta;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectIds;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;

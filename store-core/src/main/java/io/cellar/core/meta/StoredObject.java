@@ -2,7 +2,7 @@ package io.cellar.core.meta;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.UnsignedJson;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

@@ -1,6 +1,6 @@
 package io.cellar.core.meta;
 
-import io.cellar.core.error.CellarException;
+import io.cellar.protocol.CellarException;
 import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;

@@ -4,8 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

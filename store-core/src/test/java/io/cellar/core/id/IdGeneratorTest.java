@@ -6,7 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.UnsignedJson;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;

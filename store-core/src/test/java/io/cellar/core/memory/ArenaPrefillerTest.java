@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.posix.MemoryCalls;
 import java.lang.foreign.ValueLayout;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -18,17 +19,17 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill", 64 * MB, false, false);
         ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 16 * MB).start()) {
       assertTrue(filler.awaitFilled(16 * MB, WAIT));
-      assertEquals(16 * MB / Libc.pageSize(), arena.residentPages(0, 16 * MB));
+      assertEquals(16 * MB / MemoryCalls.pageSize(), arena.residentPages(0, 16 * MB));
       assertEquals(0, arena.residentPages(16 * MB, 48 * MB), "nothing beyond the window");
 
       filler.claim(0, 24 * MB);
       assertTrue(filler.awaitFilled(40 * MB, WAIT), "the window moved up: " + filler);
-      assertEquals(16 * MB / Libc.pageSize(), arena.residentPages(24 * MB, 16 * MB));
+      assertEquals(16 * MB / MemoryCalls.pageSize(), arena.residentPages(24 * MB, 16 * MB));
       assertEquals(0, arena.residentPages(40 * MB, 24 * MB));
 
       filler.claim(0, 60 * MB);
       assertTrue(filler.awaitFilled(64 * MB, WAIT), "the window stops at the arena's end");
-      assertEquals(4 * MB / Libc.pageSize(), arena.residentPages(60 * MB, 4 * MB));
+      assertEquals(4 * MB / MemoryCalls.pageSize(), arena.residentPages(60 * MB, 4 * MB));
     }
   }
 
@@ -126,7 +127,7 @@ class ArenaPrefillerTest {
       filler.close();
       assertEquals(reached, filler.filledTo(), "nothing is filled after close");
       assertTrue(
-          arena.residentPages(0, arena.size()) <= reached / Libc.pageSize(),
+          arena.residentPages(0, arena.size()) <= reached / MemoryCalls.pageSize(),
           "no page beyond what the filler reported");
     }
     assertThrows(IllegalArgumentException.class, () -> new ArenaPrefiller(null, 0, 1, 0));

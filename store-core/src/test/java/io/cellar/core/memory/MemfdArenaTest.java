@@ -5,7 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.error.StatusCode;
+import io.cellar.posix.Errno;
+import io.cellar.posix.ErrnoException;
+import io.cellar.posix.MemoryCalls;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,12 +24,18 @@ class MemfdArenaTest {
   private static final long MB = 1L << 20;
 
   @Test
-  void aSecondMappingOfTheFdSeesTheSameBytes() {
+  void aSecondMappingOfTheFdSeesTheSameBytes() throws ErrnoException {
     try (MemfdArena arena = MemfdArena.create("test", 4 * MB, false, false)) {
       assertEquals(4 * MB, arena.size());
-      assertEquals(0, arena.address() % Libc.pageSize());
+      assertEquals(0, arena.address() % MemoryCalls.pageSize());
       long other =
-          Libc.mmap(arena.size(), Libc.PROT_READ | Libc.PROT_WRITE, Libc.MAP_SHARED, arena.fd(), 0);
+          MemoryCalls.mmap(
+              0,
+              arena.size(),
+              MemoryCalls.PROT_READ | MemoryCalls.PROT_WRITE,
+              MemoryCalls.MAP_SHARED,
+              arena.fd(),
+              0);
       try {
         MemorySegment second = view(other, arena.size());
         arena.segment().set(ValueLayout.JAVA_LONG, 4096, 0x1122334455667788L);
@@ -33,7 +43,7 @@ class MemfdArenaTest {
         second.set(ValueLayout.JAVA_BYTE, arena.size() - 1, (byte) 7);
         assertEquals(7, arena.segment().get(ValueLayout.JAVA_BYTE, arena.size() - 1));
       } finally {
-        Libc.munmap(other, arena.size());
+        MemoryCalls.munmap(other, arena.size());
       }
     }
   }
@@ -79,7 +89,7 @@ class MemfdArenaTest {
   @Test
   void zeroFillPutsPagesInTheFileWithoutTouchingTheRestAndIsDestructive() {
     try (MemfdArena arena = MemfdArena.create("fill", 64 * MB, false, false)) {
-      long pages = 16 * MB / Libc.pageSize();
+      long pages = 16 * MB / MemoryCalls.pageSize();
       assertEquals(0, arena.residentPages(0, 64 * MB), "a fresh memfd has no pages");
       arena.segment().set(ValueLayout.JAVA_LONG, 9 * MB, -1L);
       arena.zeroFill(8 * MB, 16 * MB);
@@ -104,7 +114,7 @@ class MemfdArenaTest {
   @Test
   void hugePagesFallBackToNormalPagesWhenTheSystemHasNone() {
     try (MemfdArena arena = MemfdArena.create("huge", 3 * MB, false, true)) {
-      long page = arena.hugePages() ? MemfdArena.HUGE_PAGE_SIZE : Libc.pageSize();
+      long page = arena.hugePages() ? MemfdArena.HUGE_PAGE_SIZE : MemoryCalls.pageSize();
       assertEquals(0, arena.size() % page);
       assertTrue(arena.size() >= 3 * MB);
       arena.segment().set(ValueLayout.JAVA_LONG, arena.size() - 8, 99L);
@@ -124,13 +134,19 @@ class MemfdArenaTest {
   }
 
   @Test
-  void failedCallsNameTheCallAndTheErrno() {
-    ErrnoException e = assertThrows(ErrnoException.class, () -> Libc.ftruncate(-1, 10));
-    assertEquals(Libc.EBADF, e.errno());
-    assertEquals(StatusCode.IO_ERROR, e.status());
-    assertTrue(e.getMessage().startsWith("ftruncate(fd=-1, 10) failed: EBADF ("), e.getMessage());
-    assertTrue(e.getMessage().toLowerCase().contains("bad file"), e.getMessage());
-    assertEquals(Libc.EINVAL, Libc.madvise(4095, 10, Libc.MADV_DONTNEED));
+  void failedCallsBecomeTheProtocolsErrors() {
+    CellarException io =
+        MemfdArena.failure(new ErrnoException("ftruncate(fd=-1, 10)", Errno.EBADF));
+    assertEquals(StatusCode.IO_ERROR, io.status());
+    assertTrue(io.getMessage().startsWith("ftruncate(fd=-1, 10) failed: EBADF ("), io.getMessage());
+    CellarException full = MemfdArena.failure(new ErrnoException("mmap", Errno.ENOMEM));
+    assertEquals(StatusCode.NOT_ENOUGH_MEMORY, full.status());
+    CellarException tooBig =
+        assertThrows(
+            CellarException.class, () -> MemfdArena.create("huge", 1L << 62, false, false));
+    assertTrue(
+        tooBig.status() == StatusCode.NOT_ENOUGH_MEMORY || tooBig.status() == StatusCode.IO_ERROR,
+        tooBig.toString());
     assertThrows(IllegalArgumentException.class, () -> MemfdArena.create("zero", 0, false, false));
   }
 

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.id.IdGenerator;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 

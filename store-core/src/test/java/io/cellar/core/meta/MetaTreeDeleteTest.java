@@ -10,9 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.StatusCode;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 

@@ -7,9 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.StatusCode;
 import java.util.Set;
 import java.util.TreeSet;
 import org.junit.jupiter.api.BeforeEach;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;

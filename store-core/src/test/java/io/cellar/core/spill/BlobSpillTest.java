@@ -8,9 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.core.StoreConfig;
 import io.cellar.core.blob.BlobStore;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.StatusCode;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;

@@ -2,9 +2,11 @@ package io.cellar.server.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.FdAnnouncement;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.List;
@@ -88,9 +90,9 @@ public final class BlobCommands {
     Payload p = store.createBlob(c.owner(), size);
     int[] fds = c.takeNewStoreFds(List.of(p));
     ObjectNode reply = Replies.ok("create_buffer_reply");
-    reply.set("created", PayloadJson.payload(p));
-    reply.put("fd", fds.length == 0 ? -1 : fds[0]);
-    RawUnsigned.put(reply, "id", p.objectId());
+    reply.set("created", PayloadJson.write(p));
+    FdAnnouncement.putSingle(reply, fds);
+    UnsignedJson.put(reply, "id", p.objectId());
     return Reply.withFds(reply, fds);
   }
 
@@ -115,9 +117,9 @@ public final class BlobCommands {
     for (int i = 0; i < ids.length; i++) {
       ids[i] = payloads.get(i).objectId();
     }
-    PayloadJson.putIds(reply, "ids", ids);
-    PayloadJson.putInts(reply, "fds", fds);
-    PayloadJson.putPayloads(reply, payloads);
+    UnsignedJson.putArray(reply, "ids", ids);
+    FdAnnouncement.putArray(reply, fds);
+    PayloadJson.putList(reply, payloads);
     return Reply.withFds(reply, fds);
   }
 
@@ -132,8 +134,8 @@ public final class BlobCommands {
     List<Payload> payloads = store.getBlobs(c.owner(), ids, unsafe);
     int[] fds = c.takeNewStoreFds(payloads);
     ObjectNode reply = Replies.ok("get_buffers_reply");
-    PayloadJson.putPayloads(reply, payloads);
-    PayloadJson.putInts(reply, "fds", fds);
+    PayloadJson.putList(reply, payloads);
+    FdAnnouncement.putArray(reply, fds);
     reply.put("num", payloads.size());
     reply.put("compress", false);
     return Reply.withFds(reply, fds);

@@ -1,7 +1,7 @@
 package io.cellar.server.command;
 
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 import io.cellar.server.protocol.JsonCodec;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;

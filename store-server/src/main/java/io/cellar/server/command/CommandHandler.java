@@ -16,7 +16,7 @@ public interface CommandHandler {
    * @param request the parsed request
    * @param connection the connection it came from
    * @return the reply
-   * @throws io.cellar.core.error.CellarException answered as an error reply with its code
+   * @throws io.cellar.protocol.CellarException answered as an error reply with its code
    */
   Reply handle(Request request, Connection connection);
 }

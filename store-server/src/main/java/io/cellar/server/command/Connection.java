@@ -1,6 +1,6 @@
 package io.cellar.server.command;
 
-import io.cellar.core.blob.Payload;
+import io.cellar.protocol.Payload;
 import java.util.List;
 
 /**

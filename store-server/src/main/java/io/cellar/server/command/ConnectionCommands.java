@@ -2,9 +2,9 @@ package io.cellar.server.command;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.function.Supplier;
@@ -69,7 +69,7 @@ public final class ConnectionCommands {
     c.markRegistered();
     ServerIdentity identity = this.identity.get();
     ObjectNode reply = Replies.ok("register_reply");
-    RawUnsigned.put(reply, "instance_id", identity.instanceId());
+    UnsignedJson.put(reply, "instance_id", identity.instanceId());
     reply.put("ipc_socket", identity.ipcSocket());
     reply.put("rpc_endpoint", identity.rpcEndpoint());
     reply.put("session_id", 0);

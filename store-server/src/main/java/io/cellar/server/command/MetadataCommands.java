@@ -3,10 +3,10 @@ package io.cellar.server.command;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.ObjectCreated;
 import io.cellar.core.Store;
-import io.cellar.core.error.CellarException;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectCreated;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.concurrent.atomic.AtomicLong;
@@ -59,9 +59,9 @@ public final class MetadataCommands {
   private Reply createData(Request r, Connection c) {
     ObjectCreated created = store.createData(r.requireObject("content"));
     ObjectNode reply = Replies.ok("create_data_reply");
-    RawUnsigned.put(reply, "id", created.id());
-    RawUnsigned.put(reply, "signature", created.signature());
-    RawUnsigned.put(reply, "instance_id", created.instanceId());
+    UnsignedJson.put(reply, "id", created.id());
+    UnsignedJson.put(reply, "signature", created.signature());
+    UnsignedJson.put(reply, "instance_id", created.instanceId());
     return Reply.of(reply);
   }
 
@@ -83,9 +83,9 @@ public final class MetadataCommands {
     ArrayNode instances = JsonArrays.array();
     for (JsonNode content : contents) {
       ObjectCreated created = store.createData((ObjectNode) content);
-      ids.add(RawUnsigned.node(created.id()));
-      signatures.add(RawUnsigned.node(created.signature()));
-      instances.add(RawUnsigned.node(created.instanceId()));
+      ids.add(UnsignedJson.node(created.id()));
+      signatures.add(UnsignedJson.node(created.signature()));
+      instances.add(UnsignedJson.node(created.instanceId()));
     }
     reply.put("num", ids.size());
     reply.set("ids", ids);
@@ -126,7 +126,7 @@ public final class MetadataCommands {
     long[] deleted = store.delete(c.owner(), ids, force, deep, fastpath);
     ObjectNode reply = Replies.ok(replyType);
     if (feedback) {
-      PayloadJson.putIds(reply, "deleted_bids", deleted);
+      UnsignedJson.putArray(reply, "deleted_bids", deleted);
     }
     return Reply.of(reply);
   }
@@ -166,7 +166,7 @@ public final class MetadataCommands {
   private Reply shallowCopy(Request r, Connection c) {
     long target = store.shallowCopy(r.requireUnsigned("id"), r.object("extra"));
     ObjectNode reply = Replies.ok("shallow_copy_reply");
-    RawUnsigned.put(reply, "target_id", target);
+    UnsignedJson.put(reply, "target_id", target);
     return Reply.of(reply);
   }
 
@@ -175,12 +175,12 @@ public final class MetadataCommands {
     if (!store.exists(id)) {
       throw CellarException.notExists(
           "Object "
-              + io.cellar.core.id.ObjectIds.toText(id)
+              + io.cellar.protocol.ObjectIds.toText(id)
               + " does not exist on this instance"
               + " (local metadata has no other instances to migrate from)");
     }
     ObjectNode reply = Replies.ok("migrate_object_reply");
-    RawUnsigned.put(reply, "object_id", id);
+    UnsignedJson.put(reply, "object_id", id);
     return Reply.of(reply);
   }
 }

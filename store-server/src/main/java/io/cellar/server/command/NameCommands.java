@@ -2,7 +2,7 @@ package io.cellar.server.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.Map;
@@ -57,7 +57,7 @@ public final class NameCommands {
 
   private static Reply nameReply(long id) {
     ObjectNode reply = Replies.ok("get_name_reply");
-    RawUnsigned.put(reply, "object_id", id);
+    UnsignedJson.put(reply, "object_id", id);
     return Reply.of(reply);
   }
 
@@ -69,7 +69,7 @@ public final class NameCommands {
         store.listNames(pattern, regex, (int) Math.min(limit, Integer.MAX_VALUE));
     ObjectNode reply = Replies.ok("list_name_reply");
     ObjectNode out = reply.putObject("names");
-    names.forEach((k, v) -> RawUnsigned.put(out, k, v));
+    names.forEach((k, v) -> UnsignedJson.put(out, k, v));
     reply.put("size", names.size());
     return Reply.of(reply);
   }

@@ -1,7 +1,7 @@
 package io.cellar.server.command;
 
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 
 /**
  * A handler for commands this server knows but does not implement: it answers NotImplemented (6)

@@ -2,11 +2,12 @@ package io.cellar.server.command;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.id.ObjectIds;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.StatusCode;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.lang.foreign.MemorySegment;
@@ -71,9 +72,9 @@ public final class RemoteBlobCommands {
     refuseOptions(r);
     Payload p = store.createBlob(c.owner(), size);
     ObjectNode reply = Replies.ok("create_buffer_reply");
-    reply.set("created", PayloadJson.payload(p));
+    reply.set("created", PayloadJson.write(p));
     reply.put("fd", -1);
-    RawUnsigned.put(reply, "id", p.objectId());
+    UnsignedJson.put(reply, "id", p.objectId());
     return receiveInto(reply, List.of(p), c.owner());
   }
 
@@ -97,9 +98,9 @@ public final class RemoteBlobCommands {
       ids[i] = payloads.get(i).objectId();
     }
     reply.put("num", ids.length);
-    PayloadJson.putIds(reply, "ids", ids);
+    UnsignedJson.putArray(reply, "ids", ids);
     reply.putArray("fds");
-    PayloadJson.putPayloads(reply, payloads);
+    PayloadJson.putList(reply, payloads);
     return receiveInto(reply, payloads, c.owner());
   }
 
@@ -137,7 +138,7 @@ public final class RemoteBlobCommands {
       }
     }
     ObjectNode reply = Replies.ok("get_buffers_reply");
-    PayloadJson.putPayloads(reply, payloads);
+    PayloadJson.putList(reply, payloads);
     reply.putArray("fds");
     reply.put("num", payloads.size());
     reply.put("compress", false);

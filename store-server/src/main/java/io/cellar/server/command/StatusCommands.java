@@ -3,8 +3,8 @@ package io.cellar.server.command;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
 import io.cellar.core.StoreStatus;
-import io.cellar.core.id.ObjectIds;
-import io.cellar.server.protocol.RawUnsigned;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.function.Supplier;
@@ -57,7 +57,7 @@ public final class StatusCommands {
   ObjectNode instanceEntry() {
     ServerIdentity id = identity.get();
     ObjectNode entry = JsonArrays.array().objectNode();
-    RawUnsigned.put(entry, "hostid", id.hostId());
+    UnsignedJson.put(entry, "hostid", id.hostId());
     entry.put("hostname", id.hostname());
     entry.put("ipc_socket", id.ipcSocket());
     entry.put("nodename", id.nodename());
@@ -80,7 +80,7 @@ public final class StatusCommands {
     ObjectNode meta = reply.putObject("meta");
     meta.put("deferred_requests", counters.deferredRequests().get());
     meta.put("deployment", id.deployment());
-    RawUnsigned.put(meta, "instance_id", id.instanceId());
+    UnsignedJson.put(meta, "instance_id", id.instanceId());
     meta.put("ipc_connections", counters.ipcConnections().get());
     meta.put("memory_limit", status.memoryLimit());
     meta.put("memory_usage", status.memoryUsage());

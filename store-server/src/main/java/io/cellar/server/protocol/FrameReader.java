@@ -1,5 +1,7 @@
 package io.cellar.server.protocol;
 
+import io.cellar.protocol.FrameDescriptor;
+import io.cellar.protocol.FrameTooLargeException;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;

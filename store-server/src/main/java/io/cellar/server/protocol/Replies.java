@@ -2,8 +2,8 @@ package io.cellar.server.protocol;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 
 /**
  * Builds reply objects: success replies carry an exact {@code type}; error replies are {@code

@@ -2,8 +2,8 @@ package io.cellar.server.protocol;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.UnsignedJson;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -1,14 +1,14 @@
 package io.cellar.server.transport;
 
-import io.cellar.core.blob.Payload;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.posix.FdPassing;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.FrameTooLargeException;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.StatusCode;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.Connection;
 import io.cellar.server.command.Reply;
-import io.cellar.server.ipc.FdPassing;
 import io.cellar.server.protocol.FrameReader;
-import io.cellar.server.protocol.FrameTooLargeException;
 import io.cellar.server.protocol.JsonCodec;
 import io.cellar.server.protocol.Replies;
 import io.netty.buffer.ByteBuf;

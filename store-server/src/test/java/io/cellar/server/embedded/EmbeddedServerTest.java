@@ -4,11 +4,11 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.ObjectCreated;
 import io.cellar.core.Store;
 import io.cellar.core.StoreConfig;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectCreated;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import io.cellar.server.testing.StoreAvailability;

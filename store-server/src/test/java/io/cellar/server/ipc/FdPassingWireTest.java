@@ -3,6 +3,7 @@ package io.cellar.server.ipc;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import io.cellar.posix.FdPassing;
 import io.cellar.server.protocol.JsonCodec;
 import io.cellar.server.testing.ProtocolClient;
 import io.cellar.server.testing.RawUnixClient;

@@ -10,8 +10,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.testing.ProtocolClient;
 import io.cellar.server.testing.VineyarddProcess;
 import java.io.BufferedReader;
@@ -67,7 +68,7 @@ class BlobRoundTripTest {
             c.call(req("get_buffers_request").put("num", 1).set("0", UnsignedJson.node(blobId))),
             "get_buffers_reply");
     assertEquals(1, got.get("num").asInt());
-    return Payload.fromJson(got.get("payloads").get(0));
+    return PayloadJson.read(got.get("payloads").get(0));
   }
 
   @ParameterizedTest
@@ -77,7 +78,7 @@ class BlobRoundTripTest {
         ProtocolClient reader = client()) {
       JsonNode created =
           ok(writer.call(req("create_buffer_request").put("size", size)), "create_buffer_reply");
-      Payload p = Payload.fromJson(created.get("created"));
+      Payload p = PayloadJson.read(created.get("created"));
       assertEquals(size, p.dataSize());
       MemorySegment w = size == 0 ? MemorySegment.NULL : writer.blob(p);
       if (size > 0) {
@@ -105,7 +106,7 @@ class BlobRoundTripTest {
         ProtocolClient reader = client()) {
       JsonNode created =
           ok(writer.call(req("create_buffer_request").put("size", size)), "create_buffer_reply");
-      Payload p = Payload.fromJson(created.get("created"));
+      Payload p = PayloadJson.read(created.get("created"));
       MemorySegment w = writer.blob(p);
       // touch sampled pages only (lean on these machines): every 64 MiB, and the last bytes
       List<Long> spots = new ArrayList<>();

@@ -8,8 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
+import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.testing.ProtocolClient;
 import io.cellar.server.testing.VineyarddProcess;
 import java.io.IOException;
@@ -74,7 +75,7 @@ class SpillThroughServerTest {
                         .put("num", 1)
                         .set("0", UnsignedJson.node(ids.get(i)))),
                 "get_buffers_reply");
-        Payload q = Payload.fromJson(got.get("payloads").get(0));
+        Payload q = PayloadJson.read(got.get("payloads").get(0));
         assertArrayEquals(contents.get(i), c.blob(q).toArray(ValueLayout.JAVA_BYTE), "blob " + i);
         c.call(req("release_request").set("object_id", UnsignedJson.node(ids.get(i))));
       }

@@ -12,8 +12,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
 import io.cellar.server.testing.ProtocolClient;
 import io.cellar.server.testing.VineyarddProcess;
 import java.io.BufferedReader;
@@ -83,7 +84,7 @@ class VineyarddProcessTest {
       assertEquals(1, got.get("num").asInt());
       assertEquals(got.get("payloads").get(0), got.get("0"));
       assertFalse(got.get("compress").asBoolean());
-      Payload q = Payload.fromJson(got.get("payloads").get(0));
+      Payload q = PayloadJson.read(got.get("payloads").get(0));
       assertTrue(q.sealed());
       assertArrayEquals(data, reader.blob(q).toArray(ValueLayout.JAVA_BYTE));
       assertEquals(1, reader.receivedFdCount());
@@ -241,7 +242,7 @@ class VineyarddProcessTest {
           "get_data_reply");
       Payload p = putBlob(c, pattern(64, 3));
       ObjectNode ids = req("x");
-      ids.putArray("ids").add(io.cellar.core.json.UnsignedJson.node(p.objectId()));
+      ids.putArray("ids").add(io.cellar.protocol.UnsignedJson.node(p.objectId()));
       ok(c.call(req("load_request").put("pin", false).set("ids", ids.get("ids"))), "load_reply");
       ok(c.call(req("unpin_request").set("ids", ids.get("ids"))), "unpin_reply");
       JsonNode evicted = c.call(req("evict_request").set("ids", ids.get("ids")));

@@ -6,8 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.blob.Payload;
-import io.cellar.core.id.ObjectIds;
+import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
 import io.cellar.server.testing.ProtocolClient;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
@@ -41,7 +42,7 @@ final class Wire {
   static Payload putBlob(ProtocolClient c, byte[] bytes) throws IOException {
     JsonNode created =
         ok(c.call(req("create_buffer_request").put("size", bytes.length)), "create_buffer_reply");
-    Payload p = Payload.fromJson(created.get("created"));
+    Payload p = PayloadJson.read(created.get("created"));
     assertEquals(bytes.length, p.dataSize());
     if (bytes.length > 0) {
       MemorySegment.copy(bytes, 0, c.blob(p), ValueLayout.JAVA_BYTE, 0, bytes.length);

@@ -6,9 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
-import io.cellar.core.json.UnsignedJson;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
+import io.cellar.protocol.UnsignedJson;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.Unpooled;

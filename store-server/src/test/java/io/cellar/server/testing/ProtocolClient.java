@@ -3,7 +3,8 @@ package io.cellar.server.testing;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.core.blob.Payload;
+import io.cellar.protocol.Payload;
+import io.cellar.protocol.PayloadJson;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.nio.ByteBuffer;
@@ -134,14 +135,14 @@ public final class ProtocolClient implements AutoCloseable {
     List<Payload> payloads = new ArrayList<>();
     List<Integer> announced = new ArrayList<>();
     if (reply.has("created")) {
-      payloads.add(Payload.fromJson(reply.get("created")));
+      payloads.add(PayloadJson.read(reply.get("created")));
       int fd = reply.path("fd").asInt(-1);
       if (fd != -1) {
         announced.add(fd);
       }
     } else if (reply.has("payloads")) {
       for (JsonNode p : reply.get("payloads")) {
-        payloads.add(Payload.fromJson(p));
+        payloads.add(PayloadJson.read(p));
       }
       for (JsonNode f : reply.path("fds")) {
         announced.add(f.asInt());

@@ -1,13 +1,18 @@
 package io.cellar.server.testing;
 
-import static io.cellar.core.posix.MsgHdrDescriptor.*;
+import static io.cellar.posix.MsgHdrDescriptor.*;
 
+import io.cellar.posix.Downcall;
+import io.cellar.posix.Errno;
+import io.cellar.posix.ErrnoException;
+import io.cellar.posix.FileCalls;
+import io.cellar.posix.MemoryCalls;
+import io.cellar.posix.SocketCalls;
 import java.io.EOFException;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
@@ -23,8 +28,8 @@ public final class RawUnixClient implements AutoCloseable {
   private static final int CONTROL_SIZE = 64;
 
   private final Arena arena = Arena.ofShared();
-  private final MemorySegment errno = Posix.errnoState(arena);
-  private final MemorySegment msg = arena.allocate(MSGHDR);
+  private final MemorySegment errno = Downcall.newCallState(arena);
+  private final MemorySegment msg = arena.allocate(MSGHDR_SIZE, 8);
   private final MemorySegment iov = arena.allocate(IOVEC_SIZE, 8);
   private final MemorySegment control = arena.allocate(CONTROL_SIZE, 8);
   private final int fd;
@@ -39,34 +44,11 @@ public final class RawUnixClient implements AutoCloseable {
    */
   public RawUnixClient(Path path, int timeoutSeconds) throws IOException {
     try {
-      fd = (int) Posix.SOCKET.invokeExact(errno, Posix.AF_UNIX, Posix.SOCK_STREAM, 0);
-      if (fd < 0) {
-        throw Posix.failure("socket", errno);
-      }
-      MemorySegment tv = arena.allocate(16, 8);
-      tv.set(ValueLayout.JAVA_LONG, 0, timeoutSeconds);
-      int r =
-          (int)
-              Posix.SETSOCKOPT.invokeExact(errno, fd, Posix.SOL_SOCKET, Posix.SO_RCVTIMEO, tv, 16);
-      if (r != 0) {
-        throw Posix.failure("setsockopt", errno);
-      }
-      byte[] p = path.toString().getBytes(StandardCharsets.UTF_8);
-      MemorySegment addr = arena.allocate(110, 8);
-      addr.set(ValueLayout.JAVA_SHORT, 0, (short) Posix.AF_UNIX);
-      MemorySegment.copy(p, 0, addr, ValueLayout.JAVA_BYTE, 2, p.length);
-      r = (int) Posix.CONNECT.invokeExact(errno, fd, addr, 110);
-      if (r != 0) {
-        IOException e = Posix.failure("connect " + path, errno);
-        int ignored = (int) Posix.CLOSE.invokeExact(errno, fd);
-        throw e;
-      }
+      fd = SocketCalls.connectUnix(path);
+      SocketCalls.setReceiveTimeout(fd, timeoutSeconds * 1000L);
     } catch (IOException e) {
       arena.close();
       throw e;
-    } catch (Throwable t) {
-      arena.close();
-      throw new IOException(t);
     }
   }
 
@@ -82,19 +64,8 @@ public final class RawUnixClient implements AutoCloseable {
       MemorySegment.copy(bytes, 0, buf, ValueLayout.JAVA_BYTE, 0, bytes.length);
       long off = 0;
       while (off < bytes.length) {
-        long n = (long) Posix.WRITE.invokeExact(errno, fd, buf.asSlice(off), bytes.length - off);
-        if (n < 0) {
-          if (Posix.errno(errno) == EINTR) {
-            continue;
-          }
-          throw Posix.failure("write", errno);
-        }
-        off += n;
+        off += SocketCalls.write(fd, buf.asSlice(off), bytes.length - off, errno);
       }
-    } catch (IOException e) {
-      throw e;
-    } catch (Throwable t) {
-      throw new IOException(t);
     }
   }
 
@@ -181,27 +152,16 @@ public final class RawUnixClient implements AutoCloseable {
     msg.set(ValueLayout.JAVA_LONG, MSG_IOVLEN_OFFSET, 1);
     msg.set(ValueLayout.ADDRESS, MSG_CONTROL_OFFSET, control);
     msg.set(ValueLayout.JAVA_LONG, MSG_CONTROLLEN_OFFSET, CONTROL_SIZE);
-    while (true) {
-      long n;
-      try {
-        n = (long) Posix.RECVMSG.invokeExact(errno, fd, msg, 0);
-      } catch (Throwable t) {
-        throw new IOException(t);
+    try {
+      return SocketCalls.recvmsg(fd, msg, 0, errno);
+    } catch (ErrnoException e) {
+      if (e.errno() == Errno.EAGAIN) {
+        throw new IOException("timed out waiting for the server", e);
       }
-      if (n >= 0) {
-        return n;
-      }
-      int e = Posix.errno(errno);
-      if (e == EINTR) {
-        continue;
-      }
-      if (e == EAGAIN) {
-        throw new IOException("timed out waiting for the server");
-      }
-      if (e == 104) { // ECONNRESET
+      if (e.errno() == Errno.ECONNRESET) {
         return 0;
       }
-      throw Posix.failure("recvmsg", errno);
+      throw e;
     }
   }
 
@@ -215,21 +175,9 @@ public final class RawUnixClient implements AutoCloseable {
    * @throws IOException when mmap fails
    */
   public static MemorySegment map(int fd, long length, boolean writable) throws IOException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment e = Posix.errnoState(a);
-      int prot = Posix.PROT_READ | (writable ? Posix.PROT_WRITE : 0);
-      MemorySegment p =
-          (MemorySegment)
-              Posix.MMAP.invokeExact(e, MemorySegment.NULL, length, prot, Posix.MAP_SHARED, fd, 0L);
-      if (p.address() == -1L) {
-        throw Posix.failure("mmap", e);
-      }
-      return p.reinterpret(length);
-    } catch (IOException ex) {
-      throw ex;
-    } catch (Throwable t) {
-      throw new IOException(t);
-    }
+    int prot = MemoryCalls.PROT_READ | (writable ? MemoryCalls.PROT_WRITE : 0);
+    long address = MemoryCalls.mmap(0, length, prot, MemoryCalls.MAP_SHARED, fd, 0);
+    return MemorySegment.ofAddress(address).reinterpret(length);
   }
 
   /**
@@ -238,10 +186,10 @@ public final class RawUnixClient implements AutoCloseable {
    * @param mapping the mapping
    */
   public static void unmap(MemorySegment mapping) {
-    try (Arena a = Arena.ofConfined()) {
-      int r = (int) Posix.MUNMAP.invokeExact(Posix.errnoState(a), mapping, mapping.byteSize());
-    } catch (Throwable t) {
-      // best effort in tests
+    try {
+      MemoryCalls.munmap(mapping.address(), mapping.byteSize());
+    } catch (ErrnoException e) {
+      // best effort in tests: the range stays mapped until the test JVM ends
     }
   }
 
@@ -253,18 +201,7 @@ public final class RawUnixClient implements AutoCloseable {
    * @throws IOException when open fails
    */
   public static int openReadOnly(Path path) throws IOException {
-    try (Arena a = Arena.ofConfined()) {
-      MemorySegment e = Posix.errnoState(a);
-      int fd = (int) Posix.OPEN.invokeExact(e, a.allocateFrom(path.toString()), 0);
-      if (fd < 0) {
-        throw Posix.failure("open " + path, e);
-      }
-      return fd;
-    } catch (IOException ex) {
-      throw ex;
-    } catch (Throwable t) {
-      throw new IOException(t);
-    }
+    return FileCalls.open(path.toString(), FileCalls.O_RDONLY | FileCalls.O_CLOEXEC, 0);
   }
 
   /**
@@ -273,11 +210,7 @@ public final class RawUnixClient implements AutoCloseable {
    * @param fd the fd
    */
   public static void closeFd(int fd) {
-    try (Arena a = Arena.ofConfined()) {
-      int r = (int) Posix.CLOSE.invokeExact(Posix.errnoState(a), fd);
-    } catch (Throwable t) {
-      // best effort in tests
-    }
+    FileCalls.closeQuietly(fd);
   }
 
   @Override

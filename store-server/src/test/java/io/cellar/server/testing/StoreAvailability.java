@@ -2,8 +2,8 @@ package io.cellar.server.testing;
 
 import io.cellar.core.Store;
 import io.cellar.core.StoreConfig;
-import io.cellar.core.error.CellarException;
-import io.cellar.core.error.StatusCode;
+import io.cellar.protocol.CellarException;
+import io.cellar.protocol.StatusCode;
 
 /**
  * Whether store-core's {@link Store} is implemented yet: end-to-end tests are skipped (not failed)
