@@ -1,0 +1,44 @@
+package io.cellar.core.meta.backend;
+
+import java.util.List;
+
+/**
+ * Receives what other instances change, from a {@link MetaBackend#watch}. Calls come from one
+ * backend thread, one at a time, in revision order; a listener must not block for long (it applies
+ * the changes to an in-memory tree) and must not call {@link MetaBackend#commit} and wait for it.
+ * An exception thrown by a listener is logged by the backend and the watch goes on.
+ */
+public interface MetaListener {
+  /**
+   * Changes committed by other instances in one revision (one commit is one batch). Never this
+   * instance's own commits: the backend filters those out. Ops are in commit order.
+   *
+   * @param revision the revision of the commit
+   * @param ops what changed
+   */
+  void onChanges(long revision, List<MetaOp> ops);
+
+  /**
+   * An instance joined the cluster.
+   *
+   * @param instance its record
+   */
+  default void onInstanceJoined(InstanceRecord instance) {}
+
+  /**
+   * An instance is gone (its lease expired, or its heartbeat went stale): the objects that lived on
+   * it are to be dropped. Never called for this instance itself.
+   *
+   * @param instanceId the dead instance
+   */
+  default void onInstanceLost(long instanceId) {}
+
+  /**
+   * The backend lost its data (a new cluster, or a revision that went backwards) and has registered
+   * this instance again: the listener should commit again everything it shares (persisted objects,
+   * names, signatures), as the etcd data no longer holds them.
+   *
+   * @param registration the new registration
+   */
+  default void onReset(Registration registration) {}
+}
