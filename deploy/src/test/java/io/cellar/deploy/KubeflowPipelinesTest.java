@@ -66,6 +66,14 @@ class KubeflowPipelinesTest {
       JsonNode container = template.path("container");
       assertEquals("python3", container.at("/command/0").asText());
       assertTrue(container.at("/securityContext/privileged").asBoolean(), step + " not privileged");
+      if (file.startsWith("kfp-v1/")) { // KFP v1's cache: P0D is "never use a cached result"
+        assertEquals(
+            "P0D",
+            template
+                .at("/metadata/annotations/pipelines.kubeflow.org~1max_cache_staleness")
+                .asText(),
+            step + " may be cached");
+      }
       Map<String, String> claims = new HashMap<>(workflowClaims);
       claims.putAll(claims(template.path("volumes")));
       Map<String, String> mounts = new HashMap<>(); // mount path -> claim name
