@@ -63,6 +63,17 @@ final class ClusterIdentity {
   }
 
   /**
+   * Whether a header shows a different cluster, or a revision below the highest seen.
+   *
+   * @param header a fresh header
+   * @return true when etcd lost the data this instance saw
+   */
+  synchronized boolean showsLoss(Response.Header header) {
+    return clusterId != 0 && header.getClusterId() != clusterId
+        || header.getRevision() < maxRevision;
+  }
+
+  /**
    * Starts over on a new cluster (after a reset).
    *
    * @param header a header from the new cluster

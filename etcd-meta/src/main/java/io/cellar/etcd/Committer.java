@@ -6,7 +6,6 @@ import io.cellar.protocol.StatusCode;
 import io.etcd.jetcd.ByteSequence;
 import io.etcd.jetcd.KeyValue;
 import io.etcd.jetcd.kv.GetResponse;
-import io.etcd.jetcd.kv.TxnResponse;
 import io.etcd.jetcd.op.Op;
 import io.etcd.jetcd.options.DeleteOption;
 import io.etcd.jetcd.options.GetOption;
@@ -156,14 +155,51 @@ final class Committer {
       return CompletableFuture.completedFuture(revision);
     }
     List<EtcdWrite> chunk = chunks.get(index);
-    return withRetry(() -> writeOnce(chunk, deadline), deadline)
-        .thenComposeAsync(
-            response ->
-                writeChunks(chunks, index + 1, response.getHeader().getRevision(), deadline),
-            executor);
+    CompletableFuture<Long> written = new CompletableFuture<>();
+    tryWrite(chunk, deadline, 0, false, written);
+    return written.thenComposeAsync(rev -> writeChunks(chunks, index + 1, rev, deadline), executor);
   }
 
-  private CompletableFuture<TxnResponse> writeOnce(List<EtcdWrite> chunk, long deadline) {
+  /**
+   * Writes a chunk; after a failure whose outcome is unknown (the leader died with the response),
+   * first reads the chunk's keys: when they already hold what the chunk writes, it was applied and
+   * is not written twice.
+   */
+  private void tryWrite(
+      List<EtcdWrite> chunk,
+      long deadline,
+      int attempt,
+      boolean maybeApplied,
+      CompletableFuture<Long> result) {
+    CompletableFuture<Long> step =
+        maybeApplied
+            ? verify(chunk, deadline)
+                .thenCompose(
+                    applied ->
+                        applied.isPresent()
+                            ? CompletableFuture.completedFuture(applied.getAsLong())
+                            : writeOnce(chunk, deadline))
+            : writeOnce(chunk, deadline);
+    step.whenComplete(
+        (revision, failure) -> {
+          if (failure == null) {
+            result.complete(revision);
+            return;
+          }
+          Throwable cause = unwrap(failure);
+          long backoff = Math.min(500, 20L << Math.min(attempt, 5));
+          if (!retryable(cause)
+              || deadline - System.nanoTime() <= TimeUnit.MILLISECONDS.toNanos(backoff)) {
+            result.completeExceptionally(cause);
+            return;
+          }
+          LOG.debug("etcd txn failed ({}), retrying in {} ms", cause.toString(), backoff);
+          CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, executor)
+              .execute(() -> tryWrite(chunk, deadline, attempt + 1, true, result));
+        });
+  }
+
+  private CompletableFuture<Long> writeOnce(List<EtcdWrite> chunk, long deadline) {
     List<Op> ops = new ArrayList<>(chunk.size());
     for (EtcdWrite w : chunk) {
       ByteSequence key = EtcdCalls.bytes(w.key());
@@ -182,6 +218,49 @@ final class Committer {
               } else {
                 ledger.uncertain(seq, chunk);
               }
+            })
+        .thenApply(response -> response.getHeader().getRevision());
+  }
+
+  /**
+   * Whether a chunk's effect is already in etcd: every put key holds its value, every deleted key
+   * is absent (a linearizable read after a leader change sees the old leader's fate).
+   *
+   * @return the chunk's revision when applied (the puts' common mod revision, or the current
+   *     revision when the keys held these values already), empty when it must be written
+   */
+  private CompletableFuture<java.util.OptionalLong> verify(List<EtcdWrite> chunk, long deadline) {
+    List<Op> gets = new ArrayList<>(chunk.size());
+    for (EtcdWrite w : chunk) {
+      gets.add(Op.get(EtcdCalls.bytes(w.key()), GetOption.DEFAULT));
+    }
+    return calls
+        .txn(List.of(), gets, List.of(), remaining(deadline))
+        .thenApply(
+            response -> {
+              List<GetResponse> found = response.getGetResponses();
+              Set<Long> putRevisions = new HashSet<>();
+              for (int i = 0; i < chunk.size(); i++) {
+                EtcdWrite w = chunk.get(i);
+                List<KeyValue> kvs = found.get(i).getKvs();
+                if (w.isDelete() != kvs.isEmpty()) {
+                  return java.util.OptionalLong.empty();
+                }
+                if (!w.isDelete()) {
+                  if (!java.util.Arrays.equals(w.value(), kvs.get(0).getValue().getBytes())) {
+                    return java.util.OptionalLong.empty();
+                  }
+                  putRevisions.add(kvs.get(0).getModRevision());
+                }
+              }
+              long revision =
+                  putRevisions.size() == 1
+                      ? putRevisions.iterator().next()
+                      : response.getHeader().getRevision();
+              ledger.succeeded(ledger.begin(), revision, chunk);
+              LOG.info(
+                  "an uncertain etcd txn was applied at revision {}: not written again", revision);
+              return java.util.OptionalLong.of(revision);
             });
   }
 

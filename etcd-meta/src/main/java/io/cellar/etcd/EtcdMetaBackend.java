@@ -12,6 +12,7 @@ import io.cellar.protocol.CellarException;
 import io.cellar.protocol.StatusCode;
 import io.etcd.jetcd.Client;
 import io.etcd.jetcd.KeyValue;
+import io.etcd.jetcd.Response;
 import io.etcd.jetcd.kv.GetResponse;
 import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.watch.WatchEvent;
@@ -220,8 +221,9 @@ public final class EtcdMetaBackend implements MetaBackend {
     return Client.builder()
         .endpoints(endpoints)
         .connectTimeout(Duration.ofSeconds(1))
-        .keepaliveTime(Duration.ofSeconds(5))
-        .keepaliveTimeout(Duration.ofSeconds(3))
+        // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time)
+        .keepaliveTime(Duration.ofSeconds(10))
+        .keepaliveTimeout(Duration.ofSeconds(5))
         .retryMaxAttempts(2)
         .retryMaxDuration(Duration.ofSeconds(2))
         .build();
@@ -454,10 +456,11 @@ public final class EtcdMetaBackend implements MetaBackend {
     heartbeat.stop();
     long deadline = System.nanoTime() + options.metaTimeout().toNanos();
     try {
-      identity.rebase(
+      Response.Header header =
           InstanceRegistrar.await(
-              calls.head(layout.root(), left(deadline)), deadline, "reading the header"));
-      boolean lost = dataLost.getAndSet(false);
+              calls.head(layout.root(), left(deadline)), deadline, "reading the header");
+      boolean lost = dataLost.getAndSet(false) || identity.showsLoss(header);
+      identity.rebase(header);
       if (lost) {
         ledger.clear();
         feed.releaseWaiters();
@@ -482,7 +485,11 @@ public final class EtcdMetaBackend implements MetaBackend {
           LOG.error("metadata listener failed on reset", e);
         }
       }
-      LOG.info("registered again as instance {} (was {})", r.instanceId(), old.instanceId());
+      LOG.info(
+          "registered again as instance {} (was {}){}",
+          r.instanceId(),
+          old.instanceId(),
+          lost ? " after etcd lost its data" : "");
     } catch (RuntimeException e) {
       LOG.warn("registering again failed ({}), retrying in 1 s", e.toString());
       registration = old;

@@ -118,6 +118,34 @@ final class RecordingListener implements MetaListener {
   }
 
   /**
+   * Waits a bounded time during which a condition must stay false (the way to check that something
+   * does not happen).
+   *
+   * @param what for the failure message
+   * @param duration how long to watch
+   * @param condition what must not happen
+   */
+  void awaitAbsence(String what, Duration duration, Predicate<List<Call>> condition) {
+    long deadline = System.nanoTime() + duration.toNanos();
+    lock.lock();
+    try {
+      while (!condition.test(calls)) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+          return;
+        }
+        changed.await(left, TimeUnit.NANOSECONDS);
+      }
+      fail(what + " happened: " + calls);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      fail("interrupted waiting for " + what);
+    } finally {
+      lock.unlock();
+    }
+  }
+
+  /**
    * Waits until the ops delivered so far contain all of some ops.
    *
    * @param expected the ops
