@@ -105,4 +105,34 @@ class RegistrationIT {
           1, EtcdKeys.under(ETCD, prefix + "/S0000000000000000/instances/i0/hostid").size());
     }
   }
+
+  @Test
+  void concurrentRegistrationsGetDistinctIds() throws Exception {
+    try (Backends backends = new Backends(ETCD.endpoints())) {
+      List<EtcdMetaBackend> all = new java.util.ArrayList<>();
+      for (int i = 0; i < 4; i++) {
+        all.add(backends.open());
+      }
+      List<java.util.concurrent.CompletableFuture<Long>> ids = new java.util.ArrayList<>();
+      for (int i = 0; i < all.size(); i++) {
+        EtcdMetaBackend b = all.get(i);
+        int n = i;
+        ids.add(
+            java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> b.register(Backends.facts(n)).instanceId()));
+      }
+      Set<Long> got = new TreeSet<>();
+      for (var f : ids) {
+        got.add(f.get());
+      }
+      assertEquals(Set.of(0L, 1L, 2L, 3L), got);
+      assertEquals(
+          "4",
+          EtcdKeys.under(ETCD, backends.root() + "/next_instance_id")
+              .values()
+              .iterator()
+              .next()
+              .value());
+    }
+  }
 }
