@@ -17,7 +17,6 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.function.LongConsumer;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -41,7 +40,7 @@ final class ChangeFeed {
   private final InstanceTable instances;
   private final MalformedKeys malformed;
   private final LongPredicate isSelf;
-  private final LongConsumer onSelfRemoved;
+  private final SelfRemoved onSelfRemoved;
   private final Map<String, Seen> mirror = new HashMap<>();
   private final Queue<Pending> pending = new ArrayDeque<>();
   private final PriorityQueue<Waiter> waiters =
@@ -57,7 +56,7 @@ final class ChangeFeed {
       InstanceTable instances,
       MalformedKeys malformed,
       LongPredicate isSelf,
-      LongConsumer onSelfRemoved) {
+      SelfRemoved onSelfRemoved) {
     this.layout = layout;
     this.codec = codec;
     this.ledger = ledger;
@@ -66,6 +65,17 @@ final class ChangeFeed {
     this.malformed = malformed;
     this.isSelf = isSelf;
     this.onSelfRemoved = onSelfRemoved;
+  }
+
+  /** Told when someone else removed one of this instance's registrations. */
+  interface SelfRemoved {
+    /**
+     * An own instance's keys are gone.
+     *
+     * @param instanceId the id (current or former)
+     * @param revision the revision that removed them
+     */
+    void removed(long instanceId, long revision);
   }
 
   /** What the mirror remembers of a key: its value's hash and whether this instance wrote it. */
@@ -253,7 +263,7 @@ final class ChangeFeed {
       boolean was = before.getOrDefault(id, false);
       if (isSelf.test(id)) {
         if (was && now == null && !own) {
-          onSelfRemoved.accept(revision);
+          onSelfRemoved.removed(id, revision);
         }
         continue;
       }

@@ -26,6 +26,7 @@ import java.util.TreeMap;
  */
 final class CommitLedger {
   private static final int MAX_UNCERTAIN = 256;
+  private static final int MAX_OWN_REVISIONS = 100_000; // bounds memory when nobody watches
 
   private final NavigableMap<Long, List<String>> ownRevisions = new TreeMap<>();
   private final Deque<Set<Long>> uncertain = new ArrayDeque<>();
@@ -81,6 +82,9 @@ final class CommitLedger {
     Runnable action;
     synchronized (this) {
       ownRevisions.put(revision, writes.stream().map(EtcdWrite::key).toList());
+      while (ownRevisions.size() > MAX_OWN_REVISIONS) {
+        ownRevisions.pollFirstEntry();
+      }
       settled = Math.max(settled, seq);
       action = onSettled;
     }

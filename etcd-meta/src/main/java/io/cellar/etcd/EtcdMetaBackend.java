@@ -33,6 +33,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,7 +71,7 @@ public final class EtcdMetaBackend implements MetaBackend {
   private final ScheduledExecutorService backend;
   private final ExecutorService commitThread;
   private final Set<Long> ownIds = ConcurrentHashMap.newKeySet();
-  private final AtomicBoolean resyncRequested = new AtomicBoolean();
+  private final AtomicReference<EtcdRegistration> resyncFor = new AtomicReference<>();
   private final AtomicBoolean dataLost = new AtomicBoolean();
   private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -101,7 +102,7 @@ public final class EtcdMetaBackend implements MetaBackend {
             instances,
             malformed,
             ownIds::contains,
-            revision -> requestResync("this instance's keys were removed at revision " + revision));
+            this::onSelfRemoved);
     this.backend =
         Executors.newSingleThreadScheduledExecutor(
             Thread.ofPlatform().daemon().name("cellar-etcd").factory());
@@ -205,7 +206,9 @@ public final class EtcdMetaBackend implements MetaBackend {
     }
     committer = new Committer(calls, codec, ledger, commitThread, options.metaTimeout());
     watch = new WatchStream(chosen, ledger, backend, new FeedSink());
-    leases = new LeaseKeeper(calls, backend, options.leaseTtl(), () -> requestResync("lease lost"));
+    leases =
+        new LeaseKeeper(
+            calls, backend, options.leaseTtl(), () -> requestResync(registration, "lease lost"));
     StaleInstanceReaper reaper =
         new StaleInstanceReaper(
             calls,
@@ -429,14 +432,27 @@ public final class EtcdMetaBackend implements MetaBackend {
 
   private void onDataLoss() {
     dataLost.set(true);
-    requestResync("etcd lost its data (another cluster id, or a revision gone backwards)");
+    requestResync(
+        registration, "etcd lost its data (another cluster id, or a revision gone backwards)");
   }
 
-  private void requestResync(String why) {
-    if (closed.get() || registration == null) {
+  /** The watch saw an own instance's keys removed by someone else (backend thread). */
+  private void onSelfRemoved(long instanceId, long revision) {
+    EtcdRegistration current = registration;
+    if (current != null && current.instanceId() == instanceId) {
+      requestResync(current, "this instance's keys were removed at revision " + revision);
+    }
+  }
+
+  /**
+   * Asks for a re-registration because of what happened to a registration; ignored when that
+   * registration is no longer the current one (a late report about an old lease or old keys).
+   */
+  private void requestResync(EtcdRegistration concerned, String why) {
+    if (closed.get() || concerned == null || concerned != registration) {
       return;
     }
-    if (resyncRequested.compareAndSet(false, true)) {
+    if (resyncFor.compareAndSet(null, concerned)) {
       LOG.warn("{}: registering again", why);
       backend.execute(this::resync);
     }
@@ -444,11 +460,10 @@ public final class EtcdMetaBackend implements MetaBackend {
 
   /** Registers again, reloads and tells the listener (backend thread). */
   private void resync() {
-    resyncRequested.set(false);
-    if (closed.get()) {
+    EtcdRegistration old = resyncFor.getAndSet(null);
+    if (closed.get() || old == null || old != registration) {
       return;
     }
-    EtcdRegistration old = registration;
     old.end();
     watch.close();
     long oldLease = leases.lease();
@@ -493,7 +508,7 @@ public final class EtcdMetaBackend implements MetaBackend {
     } catch (RuntimeException e) {
       LOG.warn("registering again failed ({}), retrying in 1 s", e.toString());
       registration = old;
-      backend.schedule(() -> requestResync("retry"), 1, TimeUnit.SECONDS);
+      backend.schedule(() -> requestResync(old, "retry"), 1, TimeUnit.SECONDS);
     }
   }
 

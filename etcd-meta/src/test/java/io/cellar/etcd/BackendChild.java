@@ -12,8 +12,9 @@ import java.util.Map;
 /**
  * A Cellar instance in its own JVM, for tests that kill it with -9 or pause it with SIGSTOP.
  * Arguments are {@code key=value} backend options; it registers, prints {@code REGISTERED <id>},
- * then obeys lines on standard input: {@code name <text> <id>} commits a name and prints {@code
- * COMMITTED <revision>}; {@code close} closes the backend and exits.
+ * watches (printing {@code RESET <id>} on a reset), then obeys lines on standard input: {@code name
+ * <text> <id>} commits a name and prints {@code COMMITTED <revision>}; {@code close} closes the
+ * backend and exits.
  */
 public final class BackendChild {
   private BackendChild() {}
@@ -32,7 +33,19 @@ public final class BackendChild {
     }
     EtcdMetaBackend backend = EtcdMetaBackend.open(options);
     Registration registration = backend.register(Backends.facts(99));
-    System.out.println("REGISTERED " + registration.instanceId());
+    backend.watch(
+        backend.load().revision(),
+        new io.cellar.core.meta.backend.MetaListener() {
+          @Override
+          public void onChanges(long revision, List<MetaOp> ops) {}
+
+          @Override
+          public void onReset(Registration again) {
+            System.out.println("RESET " + again.instanceId());
+            System.out.flush();
+          }
+        });
+    System.out.println("REGISTERED " + registration.instanceId()); // and watching
     System.out.flush();
     BufferedReader in =
         new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));

@@ -10,6 +10,8 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Instance liveness: a Cellar instance killed with -9 is lost when its lease expires; one paused
@@ -19,9 +21,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class LivenessIT {
   @RegisterExtension static final EtcdCluster ETCD = EtcdCluster.single();
 
-  @Test
-  void anInstanceKilledWithMinus9IsLostWithinTheTtl() throws Exception {
-    try (Backends backends = new Backends(ETCD.endpoints()).with("etcd_lease_ttl", "3")) {
+  @ParameterizedTest(name = "lease TTL {0} s")
+  @ValueSource(ints = {3, 10})
+  void anInstanceKilledWithMinus9IsLostWithinTheTtl(int ttl) throws Exception {
+    try (Backends backends =
+        new Backends(ETCD.endpoints()).with("etcd_lease_ttl", Integer.toString(ttl))) {
       EtcdMetaBackend a = backends.open();
       a.register(Backends.facts(0));
       RecordingListener la = new RecordingListener();
@@ -30,11 +34,13 @@ class LivenessIT {
         assertEquals(1, child.instanceId());
         long killed = System.nanoTime();
         child.kill9();
-        la.await("loss of instance 1", Duration.ofSeconds(3 + 5), calls -> !la.losses().isEmpty());
+        la.await(
+            "loss of instance 1", Duration.ofSeconds(ttl + 5), calls -> !la.losses().isEmpty());
         RecordingListener.Lost lost = la.losses().get(0);
         assertEquals(1, lost.instanceId());
         double seconds = (lost.atNanos() - killed) / 1e9;
-        System.out.printf("kill -9 -> onInstanceLost: %.2f s (lease TTL 3 s)%n", seconds);
+        System.out.printf("kill -9 -> onInstanceLost: %.2f s (lease TTL %d s)%n", seconds, ttl);
+        assertTrue(seconds <= ttl + 5, seconds + " s");
         assertEquals(1, la.losses().size(), "once");
         assertTrue(EtcdKeys.under(ETCD, backends.root() + "/instances/i1/").isEmpty());
       }
@@ -100,6 +106,46 @@ class LivenessIT {
           List.of(5L), lb.losses().stream().map(RecordingListener.Lost::instanceId).toList());
       assertTrue(EtcdKeys.under(ETCD, p).isEmpty(), "its keys are deleted");
       assertEquals(2, a.instances().size(), "the Cellar instances stay: " + a.instances());
+    }
+  }
+
+  @Test
+  void anInstancePausedForLongerThanTheTtlIsLostThenRegistersAgainWithItsId() throws Exception {
+    try (Backends backends = new Backends(ETCD.endpoints()).with("etcd_lease_ttl", "2")) {
+      EtcdMetaBackend a = backends.open();
+      a.register(Backends.facts(0));
+      RecordingListener la = new RecordingListener();
+      a.watch(a.load().revision(), la);
+      try (ChildInstance child = new ChildInstance(backends.options())) {
+        PosixSignals.stop(child.pid());
+        la.await("loss while paused", Duration.ofSeconds(2 + 5), calls -> !la.losses().isEmpty());
+        PosixSignals.resume(child.pid());
+        assertEquals("RESET 1", child.expect("RESET "), "the same id again");
+        la.await(
+            "join again",
+            Duration.ofSeconds(10),
+            calls ->
+                calls.stream()
+                    .anyMatch(
+                        c ->
+                            c instanceof RecordingListener.Joined j
+                                && j.instance().instanceId() == 1));
+        long revision = child.commitName("back", 8);
+        la.awaitOps(List.of(new MetaOp.PutName("back", 8)), Duration.ofSeconds(10));
+        assertTrue(revision > 0);
+        assertEquals(1, la.losses().size());
+        assertEquals(
+            "2",
+            EtcdKeys.under(ETCD, backends.root() + "/next_instance_id")
+                .values()
+                .iterator()
+                .next()
+                .value(),
+            "no new id taken");
+        // a second reset would take a new id: none comes
+        child.commitName("still", 9);
+        assertTrue(!child.output().contains("RESET 2"), child.output());
+      }
     }
   }
 }
