@@ -193,7 +193,9 @@ final class Committer {
             result.completeExceptionally(cause);
             return;
           }
-          LOG.debug("etcd txn failed ({}), retrying in {} ms", cause.toString(), backoff);
+          if (attempt == 0) {
+            LOG.info("etcd txn failed ({}), retrying until meta_timeout", cause.toString());
+          }
           CompletableFuture.delayedExecutor(backoff, TimeUnit.MILLISECONDS, executor)
               .execute(() -> tryWrite(chunk, deadline, attempt + 1, true, result));
         });
@@ -323,7 +325,18 @@ final class Committer {
     if (t instanceof CellarException c) {
       return c;
     }
-    String why = t instanceof TimeoutException ? "no answer within meta_timeout" : t.toString();
-    return new CellarException(StatusCode.IO_ERROR, "etcd commit failed: " + why, t);
+    String why;
+    if (t instanceof TimeoutException) {
+      why = "no answer from etcd within meta_timeout";
+    } else {
+      Status status = Status.fromThrowable(t);
+      why =
+          status.getCode() == Status.Code.UNKNOWN
+              ? t.toString()
+              : "etcd "
+                  + status.getCode()
+                  + (status.getDescription() == null ? "" : " (" + status.getDescription() + ")");
+    }
+    return new CellarException(StatusCode.IO_ERROR, "etcd metadata commit failed: " + why, t);
   }
 }

@@ -26,12 +26,10 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
@@ -58,7 +56,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class EtcdMetaBackend implements MetaBackend {
   private static final Logger LOG = LoggerFactory.getLogger(EtcdMetaBackend.class);
-  private static final int FIRST_PROBES = 5;
 
   private final EtcdOptions options;
   private final KeyLayout layout;
@@ -173,37 +170,13 @@ public final class EtcdMetaBackend implements MetaBackend {
     return l == null ? 0 : l.memberId();
   }
 
-  /** Finds a live endpoint (or launches a local etcd) and builds the components on it. */
+  /** Connects (or launches a local etcd) and builds the components on the client. */
   private void connect(long deadline) {
-    Client probeClient = build(options.endpointTexts());
-    EtcdCalls probeCalls = new EtcdCalls(probeClient, identity, () -> {});
-    boolean answered = false;
-    for (int i = 0; i < FIRST_PROBES && !answered && System.nanoTime() < deadline; i++) {
-      answered = probe(probeCalls, Duration.ofSeconds(1));
-    }
-    Client chosen = probeClient;
-    if (!answered) {
-      LOG.info("etcd at {} does not answer: launching a local etcd", options.endpoints());
-      probeClient.close();
-      launcher = EtcdLauncher.launch(options, options.endpoints().get(0), left(deadline));
-      chosen = build(launcher.endpoint().toString());
-    } else if (!options.skipLaunchEtcd()) {
-      LOG.warn(
-          "skip_launch_etcd=false with a live etcd: joining it as a new member is not supported,"
-              + " using {}",
-          options.endpoints());
-    }
+    EtcdConnector.Connected connected = EtcdConnector.connect(options, layout, identity, deadline);
+    Client chosen = connected.client();
+    launcher = connected.launcher();
     client = chosen;
     calls = new EtcdCalls(chosen, identity, this::onDataLoss);
-    while (!probe(calls, Duration.ofSeconds(1))) {
-      if (System.nanoTime() >= deadline) {
-        throw new CellarException(
-            StatusCode.IO_ERROR,
-            "Failed to startup meta service, please check your etcd: no answer from "
-                + options.endpoints()
-                + " within meta_timeout");
-      }
-    }
     committer = new Committer(calls, codec, ledger, commitThread, options.metaTimeout());
     watch = new WatchStream(chosen, ledger, backend, new FeedSink());
     leases =
@@ -218,39 +191,6 @@ public final class EtcdMetaBackend implements MetaBackend {
     heartbeat = new Heartbeat(calls, layout, backend, options.heartbeatInterval(), reaper);
     locks = new UserLocks(calls, layout, () -> leases.lease(), options.metaTimeout());
     registrar = new InstanceRegistrar(calls, layout, ledger);
-  }
-
-  private static Client build(String... endpoints) {
-    return Client.builder()
-        .endpoints(endpoints)
-        .connectTimeout(Duration.ofSeconds(1))
-        // etcd refuses pings more often than every 5 s (--grpc-keepalive-min-time)
-        .keepaliveTime(Duration.ofSeconds(10))
-        .keepaliveTimeout(Duration.ofSeconds(5))
-        .retryMaxAttempts(2)
-        .retryMaxDuration(Duration.ofSeconds(2))
-        .build();
-  }
-
-  /** The reference's probe: a range of the prefix with limit 1. */
-  private boolean probe(EtcdCalls c, Duration timeout) {
-    long start = System.nanoTime();
-    try {
-      c.get(layout.root(), GetOption.builder().withLimit(1).build(), timeout)
-          .get(timeout.toMillis() + 100, TimeUnit.MILLISECONDS);
-      return true;
-    } catch (ExecutionException | TimeoutException e) {
-      long waited = System.nanoTime() - start;
-      long rest = timeout.toNanos() - waited;
-      if (rest > 0) {
-        // a refused connection fails at once: keep the probes about a second apart
-        java.util.concurrent.locks.LockSupport.parkNanos(rest);
-      }
-      return false;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new CellarException(StatusCode.IO_ERROR, "interrupted probing etcd", e);
-    }
   }
 
   private long grantLease(long deadline) {
