@@ -70,7 +70,12 @@ final class WatchStream implements AutoCloseable {
     long gen = ++generation;
     AtomicBoolean ended = new AtomicBoolean();
     WatchOption option =
-        WatchOption.builder().withRange(ALL_KEYS).withRevision(fromRevision).build();
+        WatchOption.builder()
+            .withRange(ALL_KEYS)
+            .withRevision(fromRevision)
+            // a member cut off from its leader ends the stream instead of going quiet
+            .withRequireLeader(true)
+            .build();
     watcher =
         client
             .getWatchClient()

@@ -23,7 +23,13 @@ class LeaderFailoverIT {
 
   @Test
   void killingTheLeaderDuringACommitLoopLosesAndDoublesNothing() throws Exception {
-    try (Backends backends = new Backends(ETCD.endpoints()).with("meta_timeout", "10")) {
+    try (Backends backends =
+        new Backends(ETCD.endpoints())
+            .with("meta_timeout", "10")
+            // the default TTL: a failover can take seconds ("request timed out, possibly due to
+            // previous leader failure"); a 3 s lease may expire in it, and the instance then
+            // registers again, which is right but not what this test is about
+            .with("etcd_lease_ttl", "10")) {
       EtcdMetaBackend a = backends.open();
       EtcdMetaBackend b = backends.open();
       a.register(Backends.facts(0));
@@ -31,9 +37,12 @@ class LeaderFailoverIT {
       RecordingListener lb = new RecordingListener();
       b.watch(b.load().revision(), lb);
 
+      EtcdMetaBackend c = backends.open();
+      c.register(Backends.facts(2));
       CountDownLatch halfway = new CountDownLatch(COMMITS / 4);
       List<Long> revisions = Collections.synchronizedList(new ArrayList<>());
       List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
+      // two committing instances, so that the leader dies with transactions in flight
       CompletableFuture<Void> loop =
           CompletableFuture.runAsync(
               () -> {
@@ -46,11 +55,23 @@ class LeaderFailoverIT {
                   halfway.countDown();
                 }
               });
+      CompletableFuture<Void> other =
+          CompletableFuture.runAsync(
+              () -> {
+                for (int i = 0; i < COMMITS; i++) {
+                  try {
+                    c.commit(List.of(new MetaOp.PutName("c" + i, i))).get();
+                  } catch (Exception e) {
+                    failures.add(e);
+                  }
+                }
+              });
       assertTrue(halfway.await(60, TimeUnit.SECONDS));
       int leader = ETCD.leaderIndex();
       ETCD.kill(leader);
       long killedAt = System.nanoTime();
       loop.get(120, TimeUnit.SECONDS);
+      other.get(120, TimeUnit.SECONDS);
       System.out.printf(
           "leader m%d killed after %d commits; loop done %.2f s later; failures %d%n",
           leader, COMMITS / 4, (System.nanoTime() - killedAt) / 1e9, failures.size());
@@ -61,13 +82,13 @@ class LeaderFailoverIT {
       for (MetaOp op : lb.ops()) {
         deliveries.merge(((MetaOp.PutName) op).name(), 1, Integer::sum);
       }
-      for (int i = 0; i < COMMITS; i++) {
-        assertEquals(1, deliveries.getOrDefault("k" + i, 0), "k" + i + " delivered once");
-      }
       Map<String, EtcdKeys.Kv> names = EtcdKeys.under(ETCD, backends.root() + "/names/");
-      assertEquals(COMMITS, names.size(), "every committed name is in etcd");
-      for (int i = 0; i < COMMITS; i++) {
-        assertEquals(Integer.toString(i), names.get(backends.root() + "/names/k" + i).value());
+      assertEquals(2 * COMMITS, names.size(), "every committed name is in etcd");
+      for (String p : List.of("k", "c")) {
+        for (int i = 0; i < COMMITS; i++) {
+          assertEquals(1, deliveries.getOrDefault(p + i, 0), p + i + " delivered once");
+          assertEquals(Integer.toString(i), names.get(backends.root() + "/names/" + p + i).value());
+        }
       }
       List<Long> sorted = new ArrayList<>(revisions);
       Collections.sort(sorted);
