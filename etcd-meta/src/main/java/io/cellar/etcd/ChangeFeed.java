@@ -81,7 +81,7 @@ final class ChangeFeed {
   /** What the mirror remembers of a key: its value's hash and whether this instance wrote it. */
   private record Seen(long hash, boolean own) {}
 
-  private record Pending(long generation, long settledSeq, List<WatchEvent> events) {}
+  private record Pending(long settledSeq, List<WatchEvent> events) {}
 
   private record Waiter(long revision, CompletableFuture<Long> future) {}
 
@@ -146,12 +146,11 @@ final class ChangeFeed {
    * Queues a watch response; it is processed once the transactions begun before it arrived have
    * settled.
    *
-   * @param generation the watch stream's generation
    * @param settledSeq {@link CommitLedger#lastBegun} when the response arrived
    * @param events its events
    */
-  void enqueue(long generation, long settledSeq, List<WatchEvent> events) {
-    pending.add(new Pending(generation, settledSeq, events));
+  void enqueue(long settledSeq, List<WatchEvent> events) {
+    pending.add(new Pending(settledSeq, events));
     drain();
   }
 

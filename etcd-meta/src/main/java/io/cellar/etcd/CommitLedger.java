@@ -1,7 +1,6 @@
 package io.cellar.etcd;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.Iterator;
@@ -156,19 +155,6 @@ final class CommitLedger {
       }
     }
     return keys;
-  }
-
-  /**
-   * The own revisions in a range, for checks.
-   *
-   * @param after exclusive
-   * @param upTo inclusive
-   * @return the revisions
-   */
-  synchronized List<Long> ownRevisions(long after, long upTo) {
-    return upTo > after
-        ? new ArrayList<>(ownRevisions.subMap(after, false, upTo, true).keySet())
-        : List.of();
   }
 
   /**

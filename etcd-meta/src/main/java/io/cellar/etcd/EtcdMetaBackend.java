@@ -262,7 +262,7 @@ public final class EtcdMetaBackend implements MetaBackend {
         return;
       }
       watchBackoffMillis = 100;
-      feed.enqueue(generation, settledSeq, events);
+      feed.enqueue(settledSeq, events);
     }
 
     @Override
