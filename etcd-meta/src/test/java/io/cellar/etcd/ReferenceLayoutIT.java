@@ -73,6 +73,15 @@ class ReferenceLayoutIT {
     if (ref != null) {
       ref.close();
     }
+    if (dir != null) {
+      try (var files = Files.walk(dir)) {
+        for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+          Files.deleteIfExists(p);
+        }
+      } catch (java.io.IOException e) {
+        // a leftover temp dir is not worth failing for
+      }
+    }
   }
 
   private static long oid(String text) {
