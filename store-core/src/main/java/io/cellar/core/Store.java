@@ -79,7 +79,7 @@ public final class Store implements AutoCloseable {
       throw CellarException.invalid("no store configuration");
     }
     IdGenerator ids = new IdGenerator(config.instanceId());
-    BlobStore blobs = new BlobStore(config, ids::nextBlobId);
+    BlobStore blobs = new BlobStore(config, ids);
     return new Store(config, ids, blobs, new LocalMetaStore(config.instanceId()));
   }
 
@@ -176,7 +176,8 @@ public final class Store implements AutoCloseable {
   /**
    * Creates an unsealed, writable blob ({@code create_buffer}). Size 0 gives {@link Payload#EMPTY}.
    * The owner holds no reference until it seals; if it goes away before sealing, the blob is
-   * reclaimed. Touches no page: the cost does not depend on the size.
+   * reclaimed. Touches no page of the blob, but with a spill path it may first spill cold blobs to
+   * make room (file I/O).
    *
    * @param owner the creating owner
    * @param size the blob length in bytes
@@ -589,7 +590,7 @@ public final class Store implements AutoCloseable {
   public void close() {
     if (closed.compareAndSet(false, true)) {
       try {
-        blobs.close();
+        blobs.closeAndReport(); // what was outstanding is not reported yet (next change)
       } finally {
         try {
           metaStore.close();
