@@ -18,7 +18,9 @@ import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
@@ -38,13 +40,19 @@ import java.util.stream.LongStream;
  * <p><b>Memory.</b> Segments returned here view the store's shared arena. They stay valid while the
  * caller's owner holds a reference to the blob: memory is reused only after the last reference is
  * gone, even when the blob is deleted first.
+ *
+ * <p><b>Closing is a leak check.</b> {@link #close()} releases everything and then fails if owners
+ * were still open or blobs still held ({@link StoreReport}); {@link #closeAndReport()} closes the
+ * same way and returns the report instead, for a server that has closed its connections first and
+ * logs what is left; {@link #outstanding()} reports without closing.
  */
 public final class Store implements AutoCloseable {
   private final StoreConfig config;
   private final BlobStore blobs;
   private final MetaStore metaStore;
   private final MetaTree meta;
-  private final AtomicLong owners = new AtomicLong();
+  private final AtomicLong ownerIds = new AtomicLong();
+  private final Set<Long> openOwners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
 
   private Store(StoreConfig config, IdGenerator ids, BlobStore blobs, MetaStore metaStore) {
@@ -158,7 +166,9 @@ public final class Store implements AutoCloseable {
    * @return a token never handed out before by this store
    */
   public long openOwner() {
-    return owners.incrementAndGet();
+    long owner = ownerIds.incrementAndGet();
+    openOwners.add(owner);
+    return owner;
   }
 
   /**
@@ -169,6 +179,7 @@ public final class Store implements AutoCloseable {
    */
   public void closeOwner(long owner) {
     blobs.releaseOwner(owner);
+    openOwners.remove(owner);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -585,19 +596,59 @@ public final class Store implements AutoCloseable {
         blobs.spilledCount());
   }
 
-  /** Closes the store: unmaps and closes the arena, removes spill files. */
-  @Override
-  public void close() {
-    if (closed.compareAndSet(false, true)) {
+  // ---------------------------------------------------------------- close
+
+  /**
+   * What is still outstanding now: owners open, blobs referenced, blobs unsealed. For diagnostics;
+   * closes nothing.
+   *
+   * @return a snapshot
+   */
+  public StoreReport outstanding() {
+    return new StoreReport(sortedOpenOwners(), blobs.outstanding());
+  }
+
+  /**
+   * Closes the store and reports what was still outstanding, without failing: releases every blob
+   * whatever holds it, unmaps and closes the arena, removes spill files and closes the metadata
+   * store. A server closes its connections (and so its owners) first, and then gets a clean report.
+   * Idempotent: a second call reports nothing.
+   *
+   * @return what was outstanding when it closed
+   */
+  public StoreReport closeAndReport() {
+    if (!closed.compareAndSet(false, true)) {
+      return StoreReport.CLEAN;
+    }
+    long[] owners = sortedOpenOwners();
+    try {
+      return new StoreReport(owners, blobs.closeAndReport());
+    } finally {
+      openOwners.clear();
       try {
-        blobs.closeAndReport(); // what was outstanding is not reported yet (next change)
-      } finally {
-        try {
-          metaStore.close();
-        } catch (Exception e) {
-          throw new CellarException(StatusCode.IO_ERROR, "closing the metadata store failed", e);
-        }
+        metaStore.close();
+      } catch (Exception e) {
+        throw new CellarException(StatusCode.IO_ERROR, "closing the metadata store failed", e);
       }
     }
+  }
+
+  /**
+   * Closes the store as {@link #closeAndReport()} does, then fails if anything was outstanding (a
+   * leak check in the manner of Apache Arrow's allocator). Idempotent.
+   *
+   * @throws IllegalStateException naming the owners still open, the blobs still referenced with the
+   *     owners holding them, and the blobs still unsealed; everything is released all the same
+   */
+  @Override
+  public void close() {
+    StoreReport report = closeAndReport();
+    if (!report.isClean()) {
+      throw new IllegalStateException("store closed with resources outstanding:\n" + report);
+    }
+  }
+
+  private long[] sortedOpenOwners() {
+    return openOwners.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 }
