@@ -1,10 +1,10 @@
 package io.cellar.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.blob.BlobStore;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.core.meta.BlobCatalog;
+import io.cellar.core.meta.BlobIds;
 import io.cellar.core.meta.DeleteResult;
 import io.cellar.core.meta.LocalMetaStore;
 import io.cellar.core.meta.MetaStore;
@@ -15,7 +15,6 @@ import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -96,48 +95,6 @@ public final class Store implements AutoCloseable {
       throw new CellarException(
           StatusCode.OBJECT_NOT_EXISTS, "not a blob id: " + ObjectIds.toText(id));
     }
-  }
-
-  private static long[] onlyBlobs(long[] ids) {
-    return LongStream.of(ids)
-        .filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB)
-        .toArray();
-  }
-
-  /** Blob ids as given, plus the blob members (at any depth) of the object ids given. */
-  private long[] expandToBlobs(long[] ids) {
-    LongStream.Builder out = LongStream.builder();
-    List<Long> objects = new ArrayList<>();
-    for (long id : ids) {
-      if (ObjectIds.isBlob(id)) {
-        if (id != ObjectIds.EMPTY_BLOB) {
-          out.add(id);
-        }
-      } else {
-        objects.add(id);
-      }
-    }
-    if (!objects.isEmpty()) {
-      ObjectNode content = meta.get(objects.stream().mapToLong(Long::longValue).toArray());
-      content.forEach(tree -> collectBlobIds(tree, out));
-    }
-    return out.build().distinct().toArray();
-  }
-
-  private static void collectBlobIds(JsonNode tree, LongStream.Builder out) {
-    JsonNode id = tree.get("id");
-    if (id != null && id.isTextual()) {
-      long v = ObjectIds.parseText(id.textValue());
-      if (ObjectIds.isBlob(v) && v != ObjectIds.EMPTY_BLOB) {
-        out.add(v);
-      }
-    }
-    tree.forEach(
-        child -> {
-          if (child.isObject()) {
-            collectBlobIds(child, out);
-          }
-        });
   }
 
   /**
@@ -326,7 +283,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void evict(long[] ids) {
-    blobs.evict(expandToBlobs(ids));
+    blobs.evict(meta.blobsOf(ids));
   }
 
   /**
@@ -336,7 +293,7 @@ public final class Store implements AutoCloseable {
    * @param pin also pin them
    */
   public void load(long[] ids, boolean pin) {
-    blobs.load(expandToBlobs(ids), pin);
+    blobs.load(meta.blobsOf(ids), pin);
   }
 
   /**
@@ -345,7 +302,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void unpin(long[] ids) {
-    blobs.unpin(expandToBlobs(ids));
+    blobs.unpin(meta.blobsOf(ids));
   }
 
   /**
@@ -427,9 +384,9 @@ public final class Store implements AutoCloseable {
    * Deletes objects ({@code del_data}): blob members always go with their parent; {@code deep} also
    * deletes members; without {@code force} an object or blob that is a member of another stays (the
    * Python client's {@code delete(blob)} of a member deletes nothing); {@code force} also deletes
-   * the objects that refer to it; {@code fastpath} skips metadata for blobs. Missing ids are not an
-   * error. The deleting owner's own references to the deleted blobs go with them; blob memory is
-   * reused once no other owner references it.
+   * the objects that refer to it; {@code fastpath} takes the ids as blob ids and skips the
+   * metadata. Missing ids are not an error. The deleting owner's own references to the deleted
+   * blobs go with them; blob memory is reused once no other owner references it.
    *
    * @param owner the deleting owner (its references are dropped), or {@link BlobStore#NO_OWNER}
    * @param ids the ids
@@ -440,11 +397,11 @@ public final class Store implements AutoCloseable {
    */
   public long[] delete(long owner, long[] ids, boolean force, boolean deep, boolean fastpath) {
     if (fastpath) {
-      return blobs.delete(owner, onlyBlobs(ids));
+      return blobs.delete(owner, BlobIds.freeableOf(ids));
     }
     // Only what the planner selected is freed: a requested blob that is still a member of a
     // live object stays unless force (which deletes that object too), as in the reference.
-    return blobs.delete(owner, meta.delete(ids, force, deep, false).blobIds());
+    return blobs.delete(owner, meta.delete(ids, force, deep).blobIds());
   }
 
   /**

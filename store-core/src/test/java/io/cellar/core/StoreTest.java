@@ -279,6 +279,22 @@ class StoreTest {
     store.closeOwner(owner);
   }
 
+  @Test
+  void fastpathDeletesBlobIdsAndLeavesTheTreeAlone() {
+    Store store = stores.open(StoreConfig.ofLimit(16 * MIB));
+    long writer = store.openOwner();
+    ObjectCreated created = putBytes(store, writer, 1024, (byte) 5);
+    long blobId = blobOf(store, created.id());
+    long[] freed =
+        store.delete(
+            writer, new long[] {blobId, created.id(), ObjectIds.EMPTY_BLOB}, false, false, true);
+    assertArrayEquals(new long[] {blobId}, freed, "only the blob ids, even a member's");
+    assertFalse(store.exists(blobId));
+    assertTrue(store.exists(created.id()), "the metadata is not touched");
+    assertEquals(0, store.status().memoryUsage());
+    store.closeOwner(writer);
+  }
+
   /**
    * Threads put, read back, and delete their own objects while others do the same; at the end no
    * memory, blob or object is left and every read saw exactly the bytes its writer wrote.

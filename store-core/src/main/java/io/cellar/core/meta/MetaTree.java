@@ -264,28 +264,31 @@ public final class MetaTree {
    * Deletes objects ({@code del_data}) with the reference's rules (see {@link DeletionPlanner}):
    * blob members go with their parent unless another remaining object refers to them; {@code deep}
    * also deletes member objects no remaining object refers to; without {@code force} an object
-   * still a member of another stays; {@code force} also deletes the objects referring to it; {@code
-   * fastpath} treats the ids as blobs and skips the metadata. Missing ids are not an error. The
-   * names of deleted objects are dropped; persisted ones are removed from the {@link MetaStore}.
+   * still a member of another stays; {@code force} also deletes the objects referring to it.
+   * Missing ids are not an error. The names of deleted objects are dropped; persisted ones are
+   * removed from the {@link MetaStore}. ({@code fastpath}, blob ids only, never reaches the tree.)
    *
    * @param ids object or blob ids
    * @param force delete referrers too
    * @param deep delete members too
-   * @param fastpath the ids are blobs: return them without touching the tree
    * @return the objects removed and the blobs the caller must free
    */
-  public DeleteResult delete(long[] ids, boolean force, boolean deep, boolean fastpath) {
-    if (fastpath) {
-      Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
-      for (long id : ids) {
-        if (ObjectTable.freeable(id)) {
-          freed.add(id);
-        }
-      }
-      return new DeleteResult(new long[0], ObjectTable.toArray(freed));
-    }
+  public DeleteResult delete(long[] ids, boolean force, boolean deep) {
     synchronized (lock) {
       return table.delete(ids, force, deep);
+    }
+  }
+
+  /**
+   * The blob ids given plus the blob members, at any depth, of the objects given ({@code evict},
+   * {@code load}, {@code unpin} of object ids). Unknown ids add nothing.
+   *
+   * @param ids blob or object ids
+   * @return blob ids, never the empty blob, in ascending unsigned order
+   */
+  public long[] blobsOf(long[] ids) {
+    synchronized (lock) {
+      return ObjectTable.toArray(table.blobsOf(ids));
     }
   }
 
@@ -298,7 +301,7 @@ public final class MetaTree {
   public DeleteResult clear() {
     Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
     for (long id : blobs.sealedBlobIds()) {
-      if (ObjectTable.freeable(id)) {
+      if (BlobIds.isFreeable(id)) {
         freed.add(id);
       }
     }

@@ -6,6 +6,7 @@ import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -89,7 +90,7 @@ final class ObjectTable {
     Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
     for (long id : planner.plan(ids, force, deep)) {
       if (ObjectIds.isBlob(id)) {
-        if (freeable(id)) {
+        if (BlobIds.isFreeable(id)) {
           freed.add(id);
         }
       } else if (objects.containsKey(id)) {
@@ -105,7 +106,7 @@ final class ObjectTable {
     Set<Long> removed = ids();
     for (StoredObject o : objects.values()) {
       for (MemberLink link : o.members.values()) {
-        if (freeable(link.id())) {
+        if (BlobIds.isFreeable(link.id())) {
           freed.add(link.id());
         }
       }
@@ -174,9 +175,34 @@ final class ObjectTable {
     }
   }
 
-  /** Whether an id is a blob that a deletion may free (not the empty or the invalid id). */
-  static boolean freeable(long id) {
-    return ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB && id != ObjectIds.INVALID;
+  /** The blob members, at any depth, of the given objects; blob ids as given. */
+  Set<Long> blobsOf(long[] ids) {
+    Set<Long> out = new TreeSet<>(Long::compareUnsigned);
+    Set<Long> visited = new HashSet<>();
+    for (long id : ids) {
+      if (ObjectIds.isBlob(id)) {
+        if (BlobIds.isFreeable(id)) {
+          out.add(id);
+        }
+      } else {
+        walkBlobs(id, visited, out);
+      }
+    }
+    return out;
+  }
+
+  private void walkBlobs(long id, Set<Long> visited, Set<Long> out) {
+    StoredObject o = objects.get(id);
+    if (o == null || !visited.add(id)) {
+      return;
+    }
+    for (MemberLink link : o.members.values()) {
+      if (!ObjectIds.isBlob(link.id())) {
+        walkBlobs(link.id(), visited, out);
+      } else if (BlobIds.isFreeable(link.id())) {
+        out.add(link.id());
+      }
+    }
   }
 
   static long[] toArray(Set<Long> ids) {

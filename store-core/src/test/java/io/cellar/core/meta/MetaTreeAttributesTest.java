@@ -111,10 +111,9 @@ class MetaTreeAttributesTest {
     assertEquals("[3]", got.get("shape_").textValue());
     assertFalse(get(t.id()).has("extra"));
     // the copy keeps the blob alive when the original goes
-    DeleteResult r = f.tree.delete(new long[] {t.id()}, false, false, false);
+    DeleteResult r = f.tree.delete(new long[] {t.id()}, false, false);
     assertEquals(0, r.blobIds().length);
-    assertArrayEquals(
-        new long[] {blob}, f.tree.delete(new long[] {copy}, false, false, false).blobIds());
+    assertArrayEquals(new long[] {blob}, f.tree.delete(new long[] {copy}, false, false).blobIds());
   }
 
   @Test

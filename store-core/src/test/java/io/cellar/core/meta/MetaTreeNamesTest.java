@@ -59,7 +59,7 @@ class MetaTreeNamesTest {
     assertEquals(b, f.tree.getName("n"));
     assertFalse(f.tree.get(new long[] {a}).get(ObjectIds.toText(a)).has("__name"));
     // deleting the former target keeps the name
-    f.tree.delete(new long[] {a}, false, false, false);
+    f.tree.delete(new long[] {a}, false, false);
     assertEquals(b, f.tree.getName("n"));
   }
 

@@ -65,7 +65,7 @@ class MetaTreeStressTest {
       if (live.size() > 20 || random.nextBoolean()) {
         long victim = live.get(random.nextInt(live.size()));
         DeleteResult r =
-            f.tree.delete(new long[] {victim}, random.nextBoolean(), random.nextBoolean(), false);
+            f.tree.delete(new long[] {victim}, random.nextBoolean(), random.nextBoolean());
         for (long gone : r.objectIds()) {
           assertTrue(live.remove(gone), "deleted an object of another thread");
         }
