@@ -9,6 +9,7 @@ import io.cellar.core.blob.OutstandingBlobs;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.StatusCode;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
 /** {@link Store#close()} as a leak check: what it reports, and that it releases everything. */
@@ -68,11 +69,13 @@ class StoreCloseReportTest {
   }
 
   @Test
-  void closeAndReportDoesNotThrow() {
+  void closeAndReportDoesNotThrowAndFailsPendingWaits() {
     Store store = Store.open(StoreConfig.ofLimit(MIB));
     long owner = store.openOwner();
+    CompletableFuture<Long> name = store.awaitName("never");
     StoreReport report = store.closeAndReport();
     assertArrayEquals(new long[] {owner}, report.openOwners());
+    assertTrue(name.isCompletedExceptionally(), "a wait does not outlive its store");
     assertTrue(store.closeAndReport().isClean(), "a second close reports nothing");
   }
 }

@@ -1,5 +1,7 @@
 package io.cellar.core;
 
+import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.core.meta.backend.MetaBackend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
@@ -20,6 +22,13 @@ final class StoreLeakCheck implements AfterEachCallback {
   /** Opens a store with local metadata, closed after the test. */
   Store open(StoreConfig config) {
     Store store = Store.open(config);
+    opened.add(store);
+    return store;
+  }
+
+  /** Opens a store on a backend, closed after the test. */
+  Store open(StoreConfig config, MetaBackend backend, InstanceFacts facts) {
+    Store store = Store.open(config, backend, facts);
     opened.add(store);
     return store;
   }

@@ -105,7 +105,7 @@ class StoreTest {
     long blobId = blobOf(store, created.id());
     store.getBlobs(reader, new long[] {blobId}, false);
 
-    long[] freed = store.delete(writer, new long[] {created.id()}, false, true, false);
+    long[] freed = store.delete(writer, new long[] {created.id()}, false, true, false).join();
     assertArrayEquals(new long[] {blobId}, freed);
     assertFalse(store.exists(created.id()));
     assertFalse(store.exists(blobId));
@@ -124,7 +124,7 @@ class StoreTest {
     ObjectCreated created = putBytes(store, writer, 4096, (byte) 3);
     long blobId = blobOf(store, created.id());
 
-    long[] freed = store.delete(writer, new long[] {blobId}, false, false, false);
+    long[] freed = store.delete(writer, new long[] {blobId}, false, false, false).join();
     assertArrayEquals(new long[0], freed, "a member of a live object is not deleted");
     assertTrue(store.exists(blobId));
     assertTrue(store.exists(created.id()));
@@ -136,7 +136,7 @@ class StoreTest {
     }
     assertEquals(4096, store.status().memoryUsage());
 
-    long[] forced = store.delete(writer, new long[] {blobId}, true, false, false);
+    long[] forced = store.delete(writer, new long[] {blobId}, true, false, false).join();
     assertArrayEquals(new long[] {blobId}, forced, "force deletes the member");
     assertFalse(store.exists(created.id()), "and the object holding it");
     store.closeOwner(reader);
@@ -152,7 +152,7 @@ class StoreTest {
     store.seal(writer, p.objectId());
     assertArrayEquals(
         new long[] {p.objectId()},
-        store.delete(writer, new long[] {p.objectId()}, false, false, false));
+        store.delete(writer, new long[] {p.objectId()}, false, false, false).join());
     assertFalse(store.exists(p.objectId()));
     assertEquals(0, store.status().memoryUsage());
     store.closeOwner(writer);
@@ -166,7 +166,7 @@ class StoreTest {
     long firstAddress =
         store.getBlobs(writer, new long[] {blobOf(store, first.id())}, false).getFirst().pointer();
     // the Python client never releases what it sealed: its delete must still free the memory
-    store.delete(writer, new long[] {first.id()}, false, true, false);
+    store.delete(writer, new long[] {first.id()}, false, true, false).join();
     assertEquals(0, store.status().memoryUsage(), "the deleter's own reference went with it");
 
     ObjectCreated second = putBytes(store, writer, (int) (8 * MIB), (byte) 2);
@@ -235,8 +235,8 @@ class StoreTest {
     CompletableFuture<Long> name = store.awaitName("later");
     assertFalse(name.isDone());
     ObjectCreated created = putBytes(store, owner, 64, (byte) 0);
-    store.persist(created.id());
-    store.putName("later", created.id());
+    store.persist(created.id()).join();
+    store.putName("later", created.id()).join();
     assertEquals(created.id(), name.get(10, TimeUnit.SECONDS));
     assertTrue(store.isPersisted(created.id()));
     assertEquals(created.id(), store.listNames("*", false, 10).get("later"));
@@ -251,7 +251,7 @@ class StoreTest {
       putBytes(store, owner, 1000, (byte) i);
     }
     store.createBlob(owner, 100); // unsealed, no metadata
-    store.clear();
+    store.clear().join();
     store.closeOwner(owner);
     assertEquals(0, store.status().objects());
     assertEquals(0, store.status().blobs());
@@ -286,8 +286,10 @@ class StoreTest {
     ObjectCreated created = putBytes(store, writer, 1024, (byte) 5);
     long blobId = blobOf(store, created.id());
     long[] freed =
-        store.delete(
-            writer, new long[] {blobId, created.id(), ObjectIds.EMPTY_BLOB}, false, false, true);
+        store
+            .delete(
+                writer, new long[] {blobId, created.id(), ObjectIds.EMPTY_BLOB}, false, false, true)
+            .join();
     assertArrayEquals(new long[] {blobId}, freed, "only the blob ids, even a member's");
     assertFalse(store.exists(blobId));
     assertTrue(store.exists(created.id()), "the metadata is not touched");
@@ -326,7 +328,7 @@ class StoreTest {
                   for (int k = 0; k < n; k += 97) {
                     assertEquals((byte) (seed * 31 + i + k), r.get(ValueLayout.JAVA_BYTE, k));
                   }
-                  store.delete(owner, new long[] {c.id()}, false, true, false);
+                  store.delete(owner, new long[] {c.id()}, false, true, false).join();
                   assertFalse(store.exists(blob));
                   store.closeOwner(reader);
                   checked++;
