@@ -10,30 +10,30 @@ import io.cellar.core.meta.backend.MetaListener;
 import io.cellar.core.meta.backend.MetaOp;
 import io.cellar.core.meta.backend.MetaSnapshot;
 import io.cellar.core.meta.backend.Registration;
+import io.cellar.core.meta.local.LocalMetaBackend;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.StatusCode;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * A metadata "cluster" in one JVM, for tests: shared state at a revision, and one {@link
- * MetaBackend} per instance ({@link #backend()}). A commit advances the revision, changes the
- * shared state and is delivered to every other instance's watch, in revision order, on that
- * instance's own delivery thread (never to the committer); a watch started after some commits
- * replays those after its revision. Ops travel as JSON text, as through etcd. {@link #kill} loses
- * an instance (the others hear {@code onInstanceLost}), {@link #reset} loses the data (every
- * instance hears {@code onReset} and is registered again under its id), {@link #inject} delivers
- * ops as if from an instance that is not a member, and {@link #failCommits} makes commits fail.
+ * A metadata "cluster" in one JVM, for tests: shared state at a revision (its keys kept in a {@link
+ * LocalMetaBackend}, as one etcd would keep them), and one {@link MetaBackend} per instance ({@link
+ * #backend()}). A commit advances the revision, changes the shared state and is delivered to every
+ * other instance's watch, in revision order, on that instance's own delivery thread (never to the
+ * committer); a watch started after some commits replays those after its revision. Ops travel as
+ * JSON text, as through etcd. {@link #kill} loses an instance (the others hear {@code
+ * onInstanceLost}), {@link #reset} loses the data (every instance hears {@code onReset} and is
+ * registered again under its id), {@link #inject} delivers ops as if from an instance that is not a
+ * member, and {@link #failCommits} makes commits fail.
  *
  * <p>Thread-safe: one monitor guards the shared state; listeners run on the delivery threads, which
  * are daemons and end when their backend is closed.
@@ -43,14 +43,10 @@ final class InMemoryCluster {
 
   private record Commit(long revision, long committer, List<MetaOp> ops) {}
 
-  private record SignatureKey(long instanceId, long signature) {}
-
   private final Object lock = new Object();
   private long revision;
   private long nextInstanceId;
-  private final Map<Long, ObjectNode> objects = new HashMap<>();
-  private final Map<String, Long> names = new TreeMap<>();
-  private final Map<SignatureKey, Long> signatures = new LinkedHashMap<>();
+  private LocalMetaBackend state = freshState(); // the keys, as one etcd would hold them
   private final List<Commit> log = new ArrayList<>();
   private final Map<Long, Member> members = new LinkedHashMap<>();
   private volatile boolean failCommits;
@@ -75,14 +71,14 @@ final class InMemoryCluster {
   /** The persisted objects the cluster holds now, by id. */
   Map<Long, ObjectNode> objects() {
     synchronized (lock) {
-      return new HashMap<>(objects);
+      return state.load().objects();
     }
   }
 
   /** The names the cluster holds now. */
   Map<String, Long> names() {
     synchronized (lock) {
-      return new TreeMap<>(names);
+      return state.load().names();
     }
   }
 
@@ -110,9 +106,7 @@ final class InMemoryCluster {
   /** Loses every key; every instance is registered again under its id and told to republish. */
   void reset() {
     synchronized (lock) {
-      objects.clear();
-      names.clear();
-      signatures.clear();
+      state = freshState();
       log.clear();
       revision = 0;
       each(m -> m.deliver(l -> l.onReset(m.registration())));
@@ -143,15 +137,10 @@ final class InMemoryCluster {
     List.copyOf(members.values()).forEach(action);
   }
 
-  private void apply(MetaOp op) {
-    switch (op) {
-      case MetaOp.PutObject p -> objects.put(p.id(), p.persisted());
-      case MetaOp.DeleteObject d -> objects.remove(d.id());
-      case MetaOp.PutName p -> names.put(p.name(), p.id());
-      case MetaOp.DropName d -> names.remove(d.name());
-      case MetaOp.PutSignature p ->
-          signatures.put(new SignatureKey(p.instanceId(), p.signature()), p.id());
-    }
+  private static LocalMetaBackend freshState() {
+    LocalMetaBackend s = new LocalMetaBackend();
+    s.register(InstanceFacts.NONE);
+    return s;
   }
 
   /** An op as another process would read it: its JSON through text. */
@@ -211,12 +200,9 @@ final class InMemoryCluster {
     @Override
     public MetaSnapshot load() {
       synchronized (lock) {
-        Map<Long, ObjectNode> copies = new HashMap<>();
-        objects.forEach((id, o) -> copies.put(id, o.deepCopy()));
-        List<MetaOp.PutSignature> sigs = new ArrayList<>();
-        signatures.forEach(
-            (k, id) -> sigs.add(new MetaOp.PutSignature(k.instanceId(), k.signature(), id)));
-        return new MetaSnapshot(revision, copies, new TreeMap<>(names), sigs, instances());
+        MetaSnapshot keys = state.load();
+        return new MetaSnapshot(
+            revision, keys.objects(), keys.names(), keys.signatures(), instances());
       }
     }
 
@@ -262,7 +248,7 @@ final class InMemoryCluster {
       synchronized (lock) {
         List<MetaOp> wire = ops.stream().map(InMemoryCluster::overTheWire).toList();
         long rev = ++revision;
-        wire.forEach(InMemoryCluster.this::apply);
+        state.commit(wire);
         log.add(new Commit(rev, instanceId, wire));
         for (Member m : members.values()) {
           if (m != this) {
