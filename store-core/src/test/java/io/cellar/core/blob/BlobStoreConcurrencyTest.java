@@ -101,7 +101,8 @@ class BlobStoreConcurrencyTest {
     }
   }
 
-  private static MemorySegment viewOrNull(BlobStore store, long id) {
+  /** A blob's view, or null when another thread deleted it since our get (we still hold it). */
+  static MemorySegment viewOrNull(BlobStore store, long id) {
     try {
       return store.segment(id);
     } catch (CellarException e) {

@@ -169,7 +169,7 @@ class BlobTransferStressTest {
     if (wasSpilled) {
       reloads.incrementAndGet();
     }
-    MemorySegment view = viewOrNull(store, id);
+    MemorySegment view = BlobStoreConcurrencyTest.viewOrNull(store, id);
     if (view != null) {
       check(view, id);
       store.evict(new long[] {id}); // referenced: stays
@@ -220,17 +220,6 @@ class BlobTransferStressTest {
   private static long pick(Random rnd, List<Long> published) {
     synchronized (published) {
       return published.isEmpty() ? 0 : published.get(rnd.nextInt(published.size()));
-    }
-  }
-
-  private static MemorySegment viewOrNull(BlobStore store, long id) {
-    try {
-      return store.segment(id);
-    } catch (CellarException e) {
-      if (e.status() != StatusCode.OBJECT_NOT_EXISTS) {
-        throw e;
-      }
-      return null; // deleted by another thread after our get: we still hold it, unseen
     }
   }
 
