@@ -2,6 +2,7 @@ package io.cellar.bench;
 
 import io.cellar.core.StoreConfig;
 import io.cellar.core.blob.BlobStore;
+import io.cellar.core.id.IdGenerator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -52,7 +53,7 @@ public class BlobFillBenchmark {
     }
     plain = arena.allocate(SIZE, 64);
     plain.fill((byte) 1);
-    store = new BlobStore(StoreConfig.ofLimit(SIZE + (64L << 20)));
+    store = new BlobStore(StoreConfig.ofLimit(SIZE + (64L << 20)), new IdGenerator(0));
     blobFill();
   }
 

@@ -1,27 +1,36 @@
 package io.cellar.core;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.blob.BlobStore;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.core.meta.BlobCatalog;
+import io.cellar.core.meta.BlobIds;
 import io.cellar.core.meta.DeleteResult;
-import io.cellar.core.meta.LocalMetaStore;
-import io.cellar.core.meta.MetaStore;
 import io.cellar.core.meta.MetaTree;
+import io.cellar.core.meta.RemoteChanges;
+import io.cellar.core.meta.SharedChange;
+import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.core.meta.backend.InstanceRecord;
+import io.cellar.core.meta.backend.MetaBackend;
+import io.cellar.core.meta.backend.MetaSnapshot;
+import io.cellar.core.meta.backend.Registration;
+import io.cellar.core.meta.local.LocalMetaBackend;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.LongStream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The embeddable engine: shared-memory blobs plus the object metadata tree, with the semantics of
@@ -32,26 +41,54 @@ import java.util.stream.LongStream;
  * an in-process user. {@link #openOwner()} hands out an owner token; {@link #closeOwner(long)}
  * drops all of its references and reclaims the blobs it created but never sealed.
  *
+ * <p><b>Metadata backend.</b> The store is handed a {@link MetaBackend} ({@link #open(StoreConfig)}
+ * uses the in-memory {@link LocalMetaBackend}); it registers with it (the instance id comes from
+ * that registration), loads its snapshot and watches for other instances' changes. Changes other
+ * instances must see (persist, names of persisted objects, deletes, labels and copies of persisted
+ * objects) are applied here first, so local reads see them at once, and then committed: the methods
+ * that make them return the commit's completion as a future, which fails if the commit fails (the
+ * local change stays; see {@link MetaTree}). Transient objects never reach the backend, and the put
+ * path ({@link #createBlob}, {@link #seal}, {@link #createData}) never waits for it.
+ *
  * <p><b>Threading.</b> All methods are thread-safe. Calls are short (microseconds) except those
- * that spill or reload blobs to disk; those are documented.
+ * that spill or reload blobs to disk; those are documented. No call waits for a commit: futures
+ * complete on the backend's thread (or at once, with the local backend).
  *
  * <p><b>Memory.</b> Segments returned here view the store's shared arena. They stay valid while the
  * caller's owner holds a reference to the blob: memory is reused only after the last reference is
  * gone, even when the blob is deleted first.
+ *
+ * <p><b>Closing is a leak check.</b> {@link #close()} releases everything and then fails if owners
+ * were still open or blobs still held ({@link StoreReport}); {@link #closeAndReport()} closes the
+ * same way and returns the report instead, for a server that has closed its connections first and
+ * logs what is left; {@link #outstanding()} reports without closing.
  */
 public final class Store implements AutoCloseable {
-  private final StoreConfig config;
-  private final BlobStore blobs;
-  private final MetaStore metaStore;
-  private final MetaTree meta;
-  private final AtomicLong owners = new AtomicLong();
-  private final AtomicBoolean closed = new AtomicBoolean();
+  private static final Logger LOG = LoggerFactory.getLogger(Store.class);
 
-  private Store(StoreConfig config, IdGenerator ids, BlobStore blobs, MetaStore metaStore) {
+  private final StoreConfig config;
+  private final MetaBackend backend;
+  private final Registration registration;
+  private final BlobStore blobs;
+  private final MetaTree meta;
+  private final RemoteChanges remote;
+  private final AtomicLong ownerIds = new AtomicLong();
+  private final Set<Long> openOwners = ConcurrentHashMap.newKeySet();
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private volatile AutoCloseable watch;
+
+  private Store(
+      StoreConfig config,
+      MetaBackend backend,
+      Registration registration,
+      IdGenerator ids,
+      BlobStore blobs) {
     this.config = config;
+    this.backend = backend;
+    this.registration = registration;
     this.blobs = blobs;
-    this.metaStore = metaStore;
-    this.meta = new MetaTree(config.instanceId(), ids, metaStore, new Catalog(blobs));
+    this.meta = new MetaTree(registration.instanceId(), ids, backend, new Catalog(blobs));
+    this.remote = new RemoteChanges(meta);
   }
 
   /** The blob table seen by the metadata tree: sizes and the list of sealed blobs. */
@@ -68,19 +105,69 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Opens a store: creates its arena and, with a spill path, checks that it is writable.
+   * Opens a store with local metadata ({@code --meta=local}, instance 0): creates its arena and,
+   * with a spill path, checks that it is writable.
    *
    * @param config the configuration
    * @return the open store
    * @throws CellarException when the arena cannot be created or the spill path is not writable
    */
   public static Store open(StoreConfig config) {
-    if (config == null) {
-      throw CellarException.invalid("no store configuration");
+    return open(config, new LocalMetaBackend(), InstanceFacts.NONE);
+  }
+
+  /**
+   * Opens a store on a metadata backend: registers with it (the instance id comes from the
+   * registration), creates the arena, loads the backend's snapshot into the tree and watches for
+   * other instances' changes from the snapshot's revision. Blocks for the backend's registration
+   * and load (bounded by its timeout).
+   *
+   * @param config the configuration
+   * @param backend the backend; the store owns it from now on and closes it on close, or when this
+   *     call fails
+   * @param facts what this instance publishes about itself
+   * @return the open store
+   * @throws CellarException when the backend cannot be reached, the arena cannot be created or the
+   *     spill path is not writable
+   */
+  public static Store open(StoreConfig config, MetaBackend backend, InstanceFacts facts) {
+    if (config == null || backend == null || facts == null) {
+      if (backend != null) {
+        backend.close();
+      }
+      throw CellarException.invalid("no store configuration, backend or instance facts");
     }
-    IdGenerator ids = new IdGenerator(config.instanceId());
-    BlobStore blobs = new BlobStore(config, ids::nextBlobId);
-    return new Store(config, ids, blobs, new LocalMetaStore(config.instanceId()));
+    try {
+      Registration registration = backend.register(facts);
+      IdGenerator ids = new IdGenerator(registration.instanceId());
+      BlobStore blobs = new BlobStore(config, ids);
+      try {
+        Store store = new Store(config, backend, registration, ids, blobs);
+        store.join();
+        return store;
+      } catch (RuntimeException e) {
+        blobs.closeAndReport();
+        throw e;
+      }
+    } catch (RuntimeException e) {
+      backend.close();
+      throw e;
+    }
+  }
+
+  /** Loads the shared metadata and starts the watch right after it. */
+  private void join() {
+    MetaSnapshot snapshot = backend.load();
+    free(remote.load(snapshot));
+    watch =
+        backend.watch(
+            snapshot.revision(), new ClusterListener(remote, blobs, registration.instanceId()));
+  }
+
+  private void free(DeleteResult deleted) {
+    if (deleted.blobIds().length > 0) {
+      blobs.delete(BlobStore.NO_OWNER, deleted.blobIds());
+    }
   }
 
   private static void requireBlobId(long id) {
@@ -88,48 +175,6 @@ public final class Store implements AutoCloseable {
       throw new CellarException(
           StatusCode.OBJECT_NOT_EXISTS, "not a blob id: " + ObjectIds.toText(id));
     }
-  }
-
-  private static long[] onlyBlobs(long[] ids) {
-    return LongStream.of(ids)
-        .filter(id -> ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB)
-        .toArray();
-  }
-
-  /** Blob ids as given, plus the blob members (at any depth) of the object ids given. */
-  private long[] expandToBlobs(long[] ids) {
-    LongStream.Builder out = LongStream.builder();
-    List<Long> objects = new ArrayList<>();
-    for (long id : ids) {
-      if (ObjectIds.isBlob(id)) {
-        if (id != ObjectIds.EMPTY_BLOB) {
-          out.add(id);
-        }
-      } else {
-        objects.add(id);
-      }
-    }
-    if (!objects.isEmpty()) {
-      ObjectNode content = meta.get(objects.stream().mapToLong(Long::longValue).toArray());
-      content.forEach(tree -> collectBlobIds(tree, out));
-    }
-    return out.build().distinct().toArray();
-  }
-
-  private static void collectBlobIds(JsonNode tree, LongStream.Builder out) {
-    JsonNode id = tree.get("id");
-    if (id != null && id.isTextual()) {
-      long v = ObjectIds.parseText(id.textValue());
-      if (ObjectIds.isBlob(v) && v != ObjectIds.EMPTY_BLOB) {
-        out.add(v);
-      }
-    }
-    tree.forEach(
-        child -> {
-          if (child.isObject()) {
-            collectBlobIds(child, out);
-          }
-        });
   }
 
   /**
@@ -142,12 +187,12 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * This store's instance id.
+   * This store's instance id, as its metadata backend assigned it.
    *
    * @return the instance id (0 with local metadata)
    */
   public long instanceId() {
-    return config.instanceId();
+    return registration.instanceId();
   }
 
   // ---------------------------------------------------------------- owners
@@ -158,7 +203,9 @@ public final class Store implements AutoCloseable {
    * @return a token never handed out before by this store
    */
   public long openOwner() {
-    return owners.incrementAndGet();
+    long owner = ownerIds.incrementAndGet();
+    openOwners.add(owner);
+    return owner;
   }
 
   /**
@@ -169,6 +216,7 @@ public final class Store implements AutoCloseable {
    */
   public void closeOwner(long owner) {
     blobs.releaseOwner(owner);
+    openOwners.remove(owner);
   }
 
   // ---------------------------------------------------------------- blobs
@@ -176,7 +224,8 @@ public final class Store implements AutoCloseable {
   /**
    * Creates an unsealed, writable blob ({@code create_buffer}). Size 0 gives {@link Payload#EMPTY}.
    * The owner holds no reference until it seals; if it goes away before sealing, the blob is
-   * reclaimed. Touches no page: the cost does not depend on the size.
+   * reclaimed. Touches no page of the blob, but with a spill path it may first spill cold blobs to
+   * make room (file I/O).
    *
    * @param owner the creating owner
    * @param size the blob length in bytes
@@ -314,7 +363,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void evict(long[] ids) {
-    blobs.evict(expandToBlobs(ids));
+    blobs.evict(meta.blobsOf(ids));
   }
 
   /**
@@ -324,7 +373,7 @@ public final class Store implements AutoCloseable {
    * @param pin also pin them
    */
   public void load(long[] ids, boolean pin) {
-    blobs.load(expandToBlobs(ids), pin);
+    blobs.load(meta.blobsOf(ids), pin);
   }
 
   /**
@@ -333,7 +382,7 @@ public final class Store implements AutoCloseable {
    * @param ids blob ids (object ids expand to their blobs)
    */
   public void unpin(long[] ids) {
-    blobs.unpin(expandToBlobs(ids));
+    blobs.unpin(meta.blobsOf(ids));
   }
 
   /**
@@ -415,24 +464,28 @@ public final class Store implements AutoCloseable {
    * Deletes objects ({@code del_data}): blob members always go with their parent; {@code deep} also
    * deletes members; without {@code force} an object or blob that is a member of another stays (the
    * Python client's {@code delete(blob)} of a member deletes nothing); {@code force} also deletes
-   * the objects that refer to it; {@code fastpath} skips metadata for blobs. Missing ids are not an
-   * error. The deleting owner's own references to the deleted blobs go with them; blob memory is
-   * reused once no other owner references it.
+   * the objects that refer to it; {@code fastpath} takes the ids as blob ids and skips the
+   * metadata. Missing ids are not an error. The deletion is done here at once: the deleting owner's
+   * own references to the deleted blobs go with them, and blob memory is reused once no other owner
+   * references it. Deletes of persisted objects are then shared.
    *
    * @param owner the deleting owner (its references are dropped), or {@link BlobStore#NO_OWNER}
    * @param ids the ids
    * @param force delete referrers too
    * @param deep delete members too
    * @param fastpath blob ids only, skip the metadata
-   * @return the ids of the blobs deleted
+   * @return the ids of the blobs deleted, once the deletes are shared
    */
-  public long[] delete(long owner, long[] ids, boolean force, boolean deep, boolean fastpath) {
+  public CompletableFuture<long[]> delete(
+      long owner, long[] ids, boolean force, boolean deep, boolean fastpath) {
     if (fastpath) {
-      return blobs.delete(owner, onlyBlobs(ids));
+      return CompletableFuture.completedFuture(blobs.delete(owner, BlobIds.freeableOf(ids)));
     }
     // Only what the planner selected is freed: a requested blob that is still a member of a
     // live object stays unless force (which deletes that object too), as in the reference.
-    return blobs.delete(owner, meta.delete(ids, force, deep, false).blobIds());
+    SharedChange<DeleteResult> change = meta.delete(ids, force, deep);
+    long[] freed = blobs.delete(owner, change.result().blobIds());
+    return change.committed().thenApply(v -> freed);
   }
 
   /**
@@ -451,15 +504,18 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Persists an object and its transient members ({@code persist}).
+   * Persists an object and its transient members ({@code persist}): persisted here at once, then
+   * shared.
    *
    * @param id the object
+   * @return completes once shared
+   * @throws CellarException AssertionFailed (7) for a blob, ObjectNotExists (12) for an unknown id
    */
-  public void persist(long id) {
+  public CompletableFuture<Void> persist(long id) {
     if (ObjectIds.isBlob(id)) {
       throw new CellarException(StatusCode.ASSERTION_FAILED, "The blobs cannot be persisted");
     }
-    meta.persist(id);
+    return meta.persist(id);
   }
 
   /**
@@ -478,9 +534,10 @@ public final class Store implements AutoCloseable {
    * @param id the object
    * @param keys label keys
    * @param values label values, as many as keys
+   * @return completes once shared (at once for a transient object)
    */
-  public void label(long id, List<String> keys, List<String> values) {
-    meta.label(id, keys, values);
+  public CompletableFuture<Void> label(long id, List<String> keys, List<String> values) {
+    return meta.label(id, keys, values);
   }
 
   /**
@@ -488,32 +545,40 @@ public final class Store implements AutoCloseable {
    *
    * @param id the source object
    * @param extra extra primitive fields to set on the copy, or null
-   * @return the new object id
+   * @return the new object id (the copy exists here at once), once a persisted copy is shared
    */
-  public long shallowCopy(long id, ObjectNode extra) {
+  public CompletableFuture<Long> shallowCopy(long id, ObjectNode extra) {
     return meta.shallowCopy(id, extra);
   }
 
-  /** Deletes every object and blob ({@code clear}). */
-  public void clear() {
-    DeleteResult removed = meta.clear();
+  /**
+   * Deletes every object and blob ({@code clear}), here at once; the deletes of persisted objects
+   * are then shared.
+   *
+   * @return completes once shared
+   */
+  public CompletableFuture<Void> clear() {
+    SharedChange<DeleteResult> removed = meta.clear();
     long[] all =
-        LongStream.concat(LongStream.of(removed.blobIds()), LongStream.of(blobs.ids()))
+        LongStream.concat(LongStream.of(removed.result().blobIds()), LongStream.of(blobs.ids()))
             .distinct()
             .toArray();
     blobs.delete(all);
+    return removed.committed();
   }
 
   // ---------------------------------------------------------------- names
 
   /**
-   * Names a persisted object ({@code put_name}).
+   * Names a persisted object ({@code put_name}): visible here at once, then shared.
    *
    * @param name the name
    * @param id the object
+   * @return completes once shared
+   * @throws CellarException Invalid for a blob or a transient object, ObjectNotExists (12)
    */
-  public void putName(String name, long id) {
-    meta.putName(name, id);
+  public CompletableFuture<Void> putName(String name, long id) {
+    return meta.names().put(name, id);
   }
 
   /**
@@ -524,17 +589,18 @@ public final class Store implements AutoCloseable {
    * @throws CellarException {@code ObjectNotExists} (12) for an unknown name
    */
   public long getName(String name) {
-    return meta.getName(name);
+    return meta.names().get(name);
   }
 
   /**
-   * Completes once the name exists ({@code get_name} with {@code wait}).
+   * Completes once the name exists ({@code get_name} with {@code wait}), here or on another
+   * instance whose change has reached this one.
    *
    * @param name the name
    * @return the future object id
    */
   public CompletableFuture<Long> awaitName(String name) {
-    return meta.awaitName(name);
+    return meta.names().await(name);
   }
 
   /**
@@ -546,28 +612,42 @@ public final class Store implements AutoCloseable {
    * @return name to object id, in name order
    */
   public Map<String, Long> listNames(String pattern, boolean regex, int limit) {
-    return meta.listNames(pattern, regex, limit);
+    return meta.names().list(pattern, regex, limit);
   }
 
   /**
-   * Removes a name ({@code drop_name}); an unknown name is not an error.
+   * Removes a name ({@code drop_name}) here at once, then shares that; an unknown name is not an
+   * error.
    *
    * @param name the name
+   * @return completes once shared (at once for an unknown name)
    */
-  public void dropName(String name) {
-    meta.dropName(name);
+  public CompletableFuture<Void> dropName(String name) {
+    return meta.names().drop(name);
+  }
+
+  // ---------------------------------------------------------------- cluster
+
+  /**
+   * Completes once every change committed anywhere in the cluster before this call has been applied
+   * here ({@code sync_remote}). At once with local metadata.
+   *
+   * @return the backend revision reached
+   */
+  public CompletableFuture<Long> syncRemote() {
+    return backend.sync();
+  }
+
+  /**
+   * The registered instances, this one included ({@code cluster_meta}).
+   *
+   * @return the records, by instance id
+   */
+  public List<InstanceRecord> instances() {
+    return backend.instances();
   }
 
   // ---------------------------------------------------------------- status
-
-  /**
-   * Cluster metadata ({@code cluster_meta}): one {@code "i<N>"} entry per instance.
-   *
-   * @return a new object node
-   */
-  public ObjectNode clusterMeta() {
-    return metaStore.instances();
-  }
 
   /**
    * Current counters ({@code instance_status}).
@@ -576,7 +656,7 @@ public final class Store implements AutoCloseable {
    */
   public StoreStatus status() {
     return new StoreStatus(
-        config.instanceId(),
+        registration.instanceId(),
         blobs.memoryUsage(),
         blobs.memoryLimit(),
         meta.objectCount(),
@@ -584,19 +664,65 @@ public final class Store implements AutoCloseable {
         blobs.spilledCount());
   }
 
-  /** Closes the store: unmaps and closes the arena, removes spill files. */
+  // ---------------------------------------------------------------- close
+
+  /**
+   * What is still outstanding now: owners open, blobs referenced, blobs unsealed. For diagnostics;
+   * closes nothing.
+   *
+   * @return a snapshot
+   */
+  public StoreReport outstanding() {
+    return new StoreReport(sortedOpenOwners(), blobs.outstanding());
+  }
+
+  /**
+   * Closes the store and reports what was still outstanding, without failing: stops the watch,
+   * fails pending waits and unshared commits with AlreadyStopped, releases every blob whatever
+   * holds it, unmaps and closes the arena, removes spill files, and closes the metadata backend
+   * (which ends this instance's registration). A server closes its connections (and so its owners)
+   * first, and then gets a clean report. Idempotent: a second call reports nothing.
+   *
+   * @return what was outstanding when it closed
+   */
+  public StoreReport closeAndReport() {
+    if (!closed.compareAndSet(false, true)) {
+      return StoreReport.CLEAN;
+    }
+    long[] owners = sortedOpenOwners();
+    try {
+      AutoCloseable w = watch;
+      if (w != null) {
+        w.close();
+      }
+    } catch (Exception e) {
+      LOG.warn("closing the metadata watch failed: {}", e.toString());
+    }
+    meta.close();
+    try {
+      return new StoreReport(owners, blobs.closeAndReport());
+    } finally {
+      openOwners.clear();
+      backend.close();
+    }
+  }
+
+  /**
+   * Closes the store as {@link #closeAndReport()} does, then fails if anything was outstanding (a
+   * leak check in the manner of Apache Arrow's allocator). Idempotent.
+   *
+   * @throws IllegalStateException naming the owners still open, the blobs still referenced with the
+   *     owners holding them, and the blobs still unsealed; everything is released all the same
+   */
   @Override
   public void close() {
-    if (closed.compareAndSet(false, true)) {
-      try {
-        blobs.close();
-      } finally {
-        try {
-          metaStore.close();
-        } catch (Exception e) {
-          throw new CellarException(StatusCode.IO_ERROR, "closing the metadata store failed", e);
-        }
-      }
+    StoreReport report = closeAndReport();
+    if (!report.isClean()) {
+      throw new IllegalStateException("store closed with resources outstanding:\n" + report);
     }
+  }
+
+  private long[] sortedOpenOwners() {
+    return openOwners.stream().mapToLong(Long::longValue).sorted().toArray();
   }
 }

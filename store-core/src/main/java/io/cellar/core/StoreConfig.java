@@ -5,7 +5,9 @@ import java.nio.file.Path;
 /**
  * How a {@link Store} is set up. Mirrors vineyardd's flags: {@code --size}, {@code
  * --reserve_memory}, {@code --spill_path}, {@code --spill_lower_rate}, {@code --spill_upper_rate},
- * plus Cellar's {@code --hugepages}.
+ * plus Cellar's {@code --hugepages} and {@code --prefill_ahead}. The instance id is not here: the
+ * metadata backend assigns it when the store registers ({@link
+ * io.cellar.core.meta.backend.Registration}).
  *
  * @param memoryLimit the most bytes of blobs held in memory at once ({@code --size})
  * @param reserveMemory pre-fault the whole arena at start ({@code --reserve_memory})
@@ -13,7 +15,6 @@ import java.nio.file.Path;
  * @param spillPath where cold blobs go when memory runs short, or null to disable spilling
  * @param spillLowerRate spill down to this fraction of {@code memoryLimit}
  * @param spillUpperRate start spilling when usage reaches this fraction of {@code memoryLimit}
- * @param instanceId this store's instance id (0 with local metadata)
  * @param prefillAhead bytes of never-used memory kept filled with zeroed pages ahead of the
  *     allocations, in the background, so that first writes into fresh memory fault faster (0: off;
  *     ignored with {@code reserveMemory} or huge pages; capped at {@code memoryLimit})
@@ -25,7 +26,6 @@ public record StoreConfig(
     Path spillPath,
     double spillLowerRate,
     double spillUpperRate,
-    long instanceId,
     long prefillAhead) {
 
   /** vineyardd's default {@code --spill_lower_rate}. */
@@ -46,7 +46,7 @@ public record StoreConfig(
    */
   public static StoreConfig ofLimit(long memoryLimit) {
     return new StoreConfig(
-        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0, 0);
+        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0);
   }
 
   /**
@@ -57,14 +57,7 @@ public record StoreConfig(
    */
   public StoreConfig withSpillPath(Path dir) {
     return new StoreConfig(
-        memoryLimit,
-        reserveMemory,
-        hugepages,
-        dir,
-        spillLowerRate,
-        spillUpperRate,
-        instanceId,
-        prefillAhead);
+        memoryLimit, reserveMemory, hugepages, dir, spillLowerRate, spillUpperRate, prefillAhead);
   }
 
   /**
@@ -75,13 +68,6 @@ public record StoreConfig(
    */
   public StoreConfig withPrefillAhead(long bytes) {
     return new StoreConfig(
-        memoryLimit,
-        reserveMemory,
-        hugepages,
-        spillPath,
-        spillLowerRate,
-        spillUpperRate,
-        instanceId,
-        bytes);
+        memoryLimit, reserveMemory, hugepages, spillPath, spillLowerRate, spillUpperRate, bytes);
   }
 }

@@ -1,6 +1,7 @@
 package io.cellar.server;
 
 import io.cellar.core.Store;
+import io.cellar.core.StoreReport;
 import io.cellar.server.cli.DaemonOptions;
 import io.cellar.server.cli.UsageException;
 import java.util.concurrent.CountDownLatch;
@@ -114,7 +115,11 @@ public final class Vineyardd {
 
   private static void closeQuietly(Store store) {
     try {
-      store.close();
+      StoreReport report = store.closeAndReport();
+      if (!report.isClean()) {
+        LoggerFactory.getLogger(Vineyardd.class)
+            .warn("the store closed with resources outstanding:\n{}", report);
+      }
     } catch (RuntimeException e) {
       // already reported or shutting down
     }

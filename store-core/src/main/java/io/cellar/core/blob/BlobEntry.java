@@ -2,17 +2,26 @@ package io.cellar.core.blob;
 
 /**
  * One blob's bookkeeping inside a {@link BlobStore}. Mutable; every field is guarded by the owning
- * store's lock.
+ * store's lock. Its {@link #state} changes only through {@link BlobTable#transition}, which keeps
+ * the table's counts.
  */
 final class BlobEntry {
   final long id;
   final long creator;
   long size;
+
+  /** The arena block's offset, or -1 when the blob holds no block. */
   long offset;
-  boolean sealed;
+
+  BlobState state = BlobState.UNSEALED;
+
+  /** Unsealed and its creator has not gone away: the creator holds the memory. */
+  boolean creatorHolds = true;
+
   boolean pinned;
-  boolean spilled;
   boolean deleted;
+
+  /** How many owners hold a reference (each at most one). */
   int refCount;
 
   BlobEntry(long id, long creator, long size, long offset) {
@@ -22,8 +31,13 @@ final class BlobEntry {
     this.offset = offset;
   }
 
-  /** Sealed, unreferenced, unpinned, in memory, not deleted: a spill candidate. */
+  /** Sealed, in memory and settled, unreferenced, unpinned, not deleted: a spill candidate. */
   boolean isCold() {
-    return sealed && refCount == 0 && !pinned && !spilled && !deleted;
+    return state == BlobState.SEALED && refCount == 0 && !pinned && !deleted;
+  }
+
+  /** Whether anything still needs this blob's memory or file. */
+  boolean isHeld() {
+    return refCount > 0 || (state == BlobState.UNSEALED && creatorHolds) || state.inTransfer();
   }
 }

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.id.IdGenerator;
+import io.cellar.core.meta.backend.MetaBackend;
+import io.cellar.core.meta.backend.MetaOp;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
@@ -17,6 +19,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Predicate;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The object metadata tree of one instance: the commands {@code create_data}, {@code get_data},
@@ -25,39 +29,54 @@ import java.util.function.Predicate;
  * ({@code reference/vineyard-ipc.md} §2.4, §2.5, §4, §6).
  *
  * <p>Blobs have no metadata here: an object's blob members are links that keep the blob's instance
- * id, and a bare blob's metadata is synthesized from the {@link BlobCatalog}. Persisted objects and
- * names are written through to the {@link MetaStore}; the tree starts empty (loading a shared
- * backend's objects is not done here).
+ * id, and a bare blob's metadata is synthesized from the {@link BlobCatalog}.
+ *
+ * <p><b>Sharing.</b> As in the reference, a change is applied to this tree first, so local reads
+ * see it at once, and then committed to the {@link MetaBackend}: persisted objects, names of
+ * persisted objects, deletes of persisted objects and label or copy changes of persisted objects.
+ * The methods that make such changes return the completion of the commit; the ones that touch only
+ * transient objects complete at once and never reach the backend. Commits go out in the order the
+ * changes were made ({@link CommitQueue}). A failed commit <em>keeps the local change</em>: rolling
+ * it back would undo what local readers may already have acted on (a name bound to the object, a
+ * reply saying it is persisted). The commit's future fails with a {@link CellarException} that says
+ * the change is applied here but not shared; a failed persist is shared again by the next {@code
+ * persist} of that object, and everything is shared again after a backend reset. Changes from other
+ * instances come in through {@link RemoteChanges}.
  *
  * <p><b>Threading.</b> Thread-safe. One lock guards the whole tree; every method holds it for the
- * length of an in-memory update or read, plus the {@link MetaStore} writes of that update. The
- * {@link BlobCatalog} is called only outside that lock. Futures from {@link #awaitObjects} and
+ * length of an in-memory update or read. The {@link BlobCatalog} and the backend are called only
+ * outside that lock, and no future is waited for under it. Futures from {@link #awaitObjects} and
  * {@link #awaitName} are completed outside the lock, on the thread whose call satisfied them (or at
- * once); cancelling one removes it from the tree.
+ * once); cancelling one removes it from the tree. Commit futures complete on the backend's thread,
+ * or at once on the caller's.
  */
 public final class MetaTree {
-  private final Object lock = new Object();
+  private static final Logger LOG = LoggerFactory.getLogger(MetaTree.class);
+
+  final Object lock = new Object();
+  final ObjectTable table;
+  final MetaWaiters waiters = new MetaWaiters();
+  final CommitQueue commits;
   private final long instanceId;
   private final IdGenerator ids;
   private final BlobCatalog blobs;
-
-  private final ObjectTable table;
-  private final MetaWaiters waiters = new MetaWaiters();
   private final ObjectTreeIngest ingest;
+  private final MetaNames names = new MetaNames(this);
 
   /**
    * An empty tree.
    *
    * @param instanceId this instance's id, stamped on synthesized blob metadata
    * @param ids the generator of object ids and signatures
-   * @param metaStore where persisted objects and names are written
+   * @param backend where shared changes are committed; not closed by the tree
    * @param blobs the blob table, for blob ids
    */
-  public MetaTree(long instanceId, IdGenerator ids, MetaStore metaStore, BlobCatalog blobs) {
+  public MetaTree(long instanceId, IdGenerator ids, MetaBackend backend, BlobCatalog blobs) {
     this.instanceId = instanceId;
     this.ids = ids;
     this.blobs = blobs;
-    this.table = new ObjectTable(metaStore);
+    this.table = new ObjectTable(instanceId);
+    this.commits = new CommitQueue(backend, this::notShared);
     this.ingest = new ObjectTreeIngest(ids, System::currentTimeMillis, table::find);
   }
 
@@ -74,7 +93,9 @@ public final class MetaTree {
 
   /**
    * Creates an object and its new nested members ({@code create_data}). See {@link
-   * ObjectTreeIngest} for the rules; a tree that fails them changes nothing.
+   * ObjectTreeIngest} for the rules; a tree that fails them changes nothing. A tree created with
+   * {@code transient: false} is shared, but its creation never waits for the commit (a failure is
+   * logged, and the next {@code persist} of it shares it again).
    *
    * @param content the metadata tree; not retained or changed
    * @return the new id, its signature and its computed instance id
@@ -102,13 +123,16 @@ public final class MetaTree {
         ingest.ingest(content, created);
         tops.add(created.size() - 1);
       }
-      table.add(created);
+      List<MetaOp> ops = new ArrayList<>();
+      table.add(created, ops);
+      commits.enqueue(ops); // only non-transient trees share anything; not waited for
       for (int top : tops) {
         StoredObject o = created.get(top);
         answers.add(new ObjectCreated(o.id, o.signature(), o.instanceId()));
       }
       ready = waiters.takeReady(this::existsLocked);
     }
+    commits.flush();
     completeObjects(ready);
     return answers;
   }
@@ -264,46 +288,61 @@ public final class MetaTree {
    * Deletes objects ({@code del_data}) with the reference's rules (see {@link DeletionPlanner}):
    * blob members go with their parent unless another remaining object refers to them; {@code deep}
    * also deletes member objects no remaining object refers to; without {@code force} an object
-   * still a member of another stays; {@code force} also deletes the objects referring to it; {@code
-   * fastpath} treats the ids as blobs and skips the metadata. Missing ids are not an error. The
-   * names of deleted objects are dropped; persisted ones are removed from the {@link MetaStore}.
+   * still a member of another stays; {@code force} also deletes the objects referring to it.
+   * Missing ids are not an error. The names of deleted objects are dropped; deletes of persisted
+   * objects (and their names) are shared.
    *
    * @param ids object or blob ids
    * @param force delete referrers too
    * @param deep delete members too
-   * @param fastpath the ids are blobs: return them without touching the tree
-   * @return the objects removed and the blobs the caller must free
+   * @return the objects removed and the blobs of this instance the caller must free, at once; and
+   *     the commit
    */
-  public DeleteResult delete(long[] ids, boolean force, boolean deep, boolean fastpath) {
-    if (fastpath) {
-      Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
-      for (long id : ids) {
-        if (ObjectTable.freeable(id)) {
-          freed.add(id);
-        }
-      }
-      return new DeleteResult(new long[0], ObjectTable.toArray(freed));
-    }
+  public SharedChange<DeleteResult> delete(long[] ids, boolean force, boolean deep) {
+    SharedChange<DeleteResult> change;
     synchronized (lock) {
-      return table.delete(ids, force, deep);
+      List<MetaOp> ops = new ArrayList<>();
+      DeleteResult r = table.delete(ids, force, deep, ops);
+      change = new SharedChange<>(r, commits.enqueue(ops));
     }
+    commits.flush();
+    return change;
   }
 
   /**
-   * Deletes every object ({@code clear}).
+   * Deletes every object ({@code clear}), other instances' persisted objects included (as the
+   * reference, whose {@code clear} deletes what {@code list_data} lists); those deletes are shared.
    *
-   * @return every object removed and every blob to free: the blob members of the objects and all
-   *     sealed blobs of the catalog
+   * @return every object removed and every blob to free (the blob members of this instance's
+   *     objects and all sealed blobs of the catalog); and the commit
    */
-  public DeleteResult clear() {
+  public SharedChange<DeleteResult> clear() {
     Set<Long> freed = new TreeSet<>(Long::compareUnsigned);
     for (long id : blobs.sealedBlobIds()) {
-      if (ObjectTable.freeable(id)) {
+      if (BlobIds.isFreeable(id)) {
         freed.add(id);
       }
     }
+    SharedChange<DeleteResult> change;
     synchronized (lock) {
-      return table.clear(freed);
+      List<MetaOp> ops = new ArrayList<>();
+      DeleteResult r = table.clear(freed, ops);
+      change = new SharedChange<>(r, commits.enqueue(ops));
+    }
+    commits.flush();
+    return change;
+  }
+
+  /**
+   * The blob ids given plus the blob members, at any depth, of the objects given, that live on this
+   * instance ({@code evict}, {@code load}, {@code unpin} of object ids). Unknown ids add nothing.
+   *
+   * @param ids blob or object ids
+   * @return blob ids, never the empty blob, in ascending unsigned order
+   */
+  public long[] blobsOf(long[] ids) {
+    synchronized (lock) {
+      return ObjectTable.toArray(table.blobsOf(ids));
     }
   }
 
@@ -311,21 +350,27 @@ public final class MetaTree {
 
   /**
    * Persists an object and its transient members, recursively ({@code persist}): they become {@code
-   * transient: false} and are written to the {@link MetaStore}, with the object's signature.
-   * Persisting a persisted object does nothing.
+   * transient: false} here at once and are shared with the object's signature. Persisting a
+   * persisted object does nothing, unless its earlier share failed: then it is shared again.
    *
    * @param id the object
+   * @return the commit
    * @throws CellarException AssertionFailed (7) for a blob id, ObjectNotExists (12) for an unknown
    *     object
    */
-  public void persist(long id) {
+  public CompletableFuture<Void> persist(long id) {
     if (ObjectIds.isBlob(id)) {
       throw new CellarException(
           StatusCode.ASSERTION_FAILED, "blob " + ObjectIds.toText(id) + " cannot be persisted");
     }
+    CompletableFuture<Void> shared;
     synchronized (lock) {
-      table.persist(table.require(id));
+      List<MetaOp> ops = new ArrayList<>();
+      table.persist(table.require(id), ops);
+      shared = commits.enqueue(ops);
     }
+    commits.flush();
+    return shared;
   }
 
   /**
@@ -351,17 +396,23 @@ public final class MetaTree {
    * @param id the object
    * @param keys label keys
    * @param values label values, as many as keys
+   * @return the commit (done at once for a transient object)
    * @throws CellarException Invalid when the lists differ in length, ObjectNotExists (12) for an
    *     unknown object or a blob
    */
-  public void label(long id, List<String> keys, List<String> values) {
+  public CompletableFuture<Void> label(long id, List<String> keys, List<String> values) {
     if (keys.size() != values.size()) {
       throw CellarException.invalid(
           "label: " + keys.size() + " keys but " + values.size() + " values");
     }
+    CompletableFuture<Void> shared;
     synchronized (lock) {
-      table.label(table.require(id), keys, values);
+      List<MetaOp> ops = new ArrayList<>();
+      table.label(table.require(id), keys, values, ops);
+      shared = commits.enqueue(ops);
     }
+    commits.flush();
+    return shared;
   }
 
   /**
@@ -371,11 +422,11 @@ public final class MetaTree {
    *
    * @param id the source object
    * @param extra primitive fields to set on the copy, or null
-   * @return the new object id
+   * @return the new object id (the copy exists here at once), once a persisted copy is shared
    * @throws CellarException ObjectNotExists (12) for an unknown object, AssertionFailed (7) when
    *     {@code extra} is not an object of primitive values
    */
-  public long shallowCopy(long id, ObjectNode extra) {
+  public CompletableFuture<Long> shallowCopy(long id, ObjectNode extra) {
     if (extra != null) {
       for (Map.Entry<String, JsonNode> e : extra.properties()) {
         if (e.getValue().isContainerNode()) {
@@ -387,6 +438,7 @@ public final class MetaTree {
     }
     List<MetaWaiters.ObjectWaiter> ready;
     long copyId;
+    CompletableFuture<Void> shared;
     synchronized (lock) {
       StoredObject source = table.require(id);
       ObjectNode attributes = source.attributes.deepCopy();
@@ -401,108 +453,27 @@ public final class MetaTree {
         }
       }
       StoredObject copy = new StoredObject(ids.nextObjectId(), attributes, members);
-      table.add(List.of(copy));
+      List<MetaOp> ops = new ArrayList<>();
+      table.add(List.of(copy), ops);
+      shared = commits.enqueue(ops);
       copyId = copy.id;
       ready = waiters.takeReady(this::existsLocked);
     }
+    commits.flush();
     completeObjects(ready);
-    return copyId;
+    return shared.thenApply(v -> copyId);
   }
 
   // ---------------------------------------------------------------- names
 
   /**
-   * Names a persisted object ({@code put_name}), replacing the name's earlier binding; sets the
-   * object's {@code __name} and writes both to the {@link MetaStore}.
+   * The name commands of this tree ({@code put_name}, {@code get_name}, {@code list_name}, {@code
+   * drop_name}), under the same lock.
    *
-   * @param name the name
-   * @param id the object
-   * @throws CellarException Invalid for a blob or a transient object, ObjectNotExists (12) for an
-   *     unknown object
+   * @return the names
    */
-  public void putName(String name, long id) {
-    if (ObjectIds.isBlob(id)) {
-      throw CellarException.invalid("blobs cannot have name: " + ObjectIds.toText(id));
-    }
-    List<CompletableFuture<Long>> ready;
-    synchronized (lock) {
-      table.putName(name, table.require(id));
-      ready = waiters.takeName(name);
-    }
-    for (CompletableFuture<Long> f : ready) {
-      f.complete(id);
-    }
-  }
-
-  /**
-   * The object a name points to ({@code get_name}).
-   *
-   * @param name the name
-   * @return the object id
-   * @throws CellarException ObjectNotExists (12) for an unknown name
-   */
-  public long getName(String name) {
-    synchronized (lock) {
-      Long id = table.name(name);
-      if (id == null) {
-        throw CellarException.notExists("name '" + name + "' does not exist");
-      }
-      return id;
-    }
-  }
-
-  /**
-   * Completes with the object id once the name exists ({@code get_name} with {@code wait}): at
-   * once, or on the thread whose {@link #putName} binds it. Cancelling unregisters it.
-   *
-   * @param name the name
-   * @return the future id
-   */
-  public CompletableFuture<Long> awaitName(String name) {
-    CompletableFuture<Long> future = new CompletableFuture<>();
-    synchronized (lock) {
-      Long id = table.name(name);
-      if (id != null) {
-        future.complete(id);
-        return future;
-      }
-      waiters.addName(name, future);
-    }
-    future.whenComplete(
-        (r, e) -> {
-          synchronized (lock) {
-            waiters.forgetName(name, future);
-          }
-        });
-    return future;
-  }
-
-  /**
-   * Names matching a pattern ({@code list_name}).
-   *
-   * @param pattern an fnmatch glob, or a whole-name regex when {@code regex}
-   * @param regex whether the pattern is a regular expression
-   * @param limit the most entries; 0 or less gives none
-   * @return a new map, name to id, in name order
-   * @throws CellarException Invalid for a malformed regular expression
-   */
-  public Map<String, Long> listNames(String pattern, boolean regex, int limit) {
-    Predicate<String> match = TypenameMatcher.compile(pattern, regex);
-    synchronized (lock) {
-      return table.listNames(match, Math.max(0, limit));
-    }
-  }
-
-  /**
-   * Removes a name ({@code drop_name}) and the object's {@code __name}; an unknown name is not an
-   * error.
-   *
-   * @param name the name
-   */
-  public void dropName(String name) {
-    synchronized (lock) {
-      table.dropName(name);
-    }
+  public MetaNames names() {
+    return names;
   }
 
   /**
@@ -516,9 +487,40 @@ public final class MetaTree {
     }
   }
 
+  /**
+   * Ends the tree: later commits and those not yet handed to the backend fail with AlreadyStopped,
+   * and every pending {@link #awaitObjects}/{@link #awaitName} future fails with AlreadyStopped.
+   * Idempotent.
+   */
+  public void close() {
+    commits.close();
+    List<CompletableFuture<?>> pending;
+    synchronized (lock) {
+      pending = waiters.takeAll();
+    }
+    CellarException stopped =
+        new CellarException(StatusCode.ALREADY_STOPPED, "the metadata tree is closed");
+    for (CompletableFuture<?> f : pending) {
+      f.completeExceptionally(stopped);
+    }
+  }
+
   // ---------------------------------------------------------------- internals
 
-  private boolean existsLocked(long id) {
+  /** A commit failed: the objects it would have shared are shared again by the next persist. */
+  private void notShared(List<MetaOp> ops, Throwable cause) {
+    LOG.warn(
+        "{} metadata changes are applied here but not shared: {}", ops.size(), cause.toString());
+    synchronized (lock) {
+      for (MetaOp op : ops) {
+        if (op instanceof MetaOp.PutObject put) {
+          table.markUnshared(put.id());
+        }
+      }
+    }
+  }
+
+  boolean existsLocked(long id) {
     return ObjectIds.isBlob(id) || table.contains(id);
   }
 
@@ -526,7 +528,7 @@ public final class MetaTree {
     return id == ObjectIds.EMPTY_BLOB ? 0 : blobs.blobSize(id);
   }
 
-  private void completeObjects(List<MetaWaiters.ObjectWaiter> ready) {
+  void completeObjects(List<MetaWaiters.ObjectWaiter> ready) {
     for (MetaWaiters.ObjectWaiter w : ready) {
       w.future.complete(get(w.ids));
     }

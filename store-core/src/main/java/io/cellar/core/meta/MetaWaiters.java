@@ -91,6 +91,18 @@ final class MetaWaiters {
     return list == null ? List.of() : list;
   }
 
+  /** Takes out every waiting future (the tree is closing). */
+  List<CompletableFuture<?>> takeAll() {
+    List<CompletableFuture<?>> all = new ArrayList<>();
+    for (ObjectWaiter w : objectWaiters) {
+      all.add(w.future);
+    }
+    nameWaiters.values().forEach(all::addAll);
+    objectWaiters.clear();
+    nameWaiters.clear();
+    return all;
+  }
+
   /** How many waiters are registered (for leak checks). */
   int size() {
     int n = objectWaiters.size();

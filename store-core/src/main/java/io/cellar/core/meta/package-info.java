@@ -1,7 +1,8 @@
 /**
  * The object metadata tree of vineyardd: creating objects from their JSON trees, reading them back
  * in the reference's shape, listing, names, labels, persistence and the dependency-based deletion
- * rules. {@link io.cellar.core.meta.MetaTree} is the entry point; {@link
- * io.cellar.core.meta.MetaStore} is the SPI for the backend that holds persisted metadata.
+ * rules ({@link io.cellar.core.meta.MetaTree}, {@link io.cellar.core.meta.MetaNames}); sharing
+ * changes through a {@link io.cellar.core.meta.backend.MetaBackend} and applying other instances'
+ * ({@link io.cellar.core.meta.RemoteChanges}).
  */
 package io.cellar.core.meta;

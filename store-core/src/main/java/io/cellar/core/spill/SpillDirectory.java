@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * <p><b>Threading.</b> Thread-safe for different blob ids; calls for the same id must not overlap
  * (the blob store serialises them). Calls do blocking file I/O.
  */
-public final class SpillDirectory implements AutoCloseable {
+public final class SpillDirectory implements SpillFiles {
   private static final long CHUNK = 1L << 30;
   private static final Logger LOG = LoggerFactory.getLogger(SpillDirectory.class);
 
@@ -80,6 +80,7 @@ public final class SpillDirectory implements AutoCloseable {
    * @param data its bytes; only read
    * @throws CellarException {@code IO_ERROR} when the file cannot be written
    */
+  @Override
   public void write(long blobId, MemorySegment data) {
     Path file = fileOf(blobId);
     files.add(blobId);
@@ -113,6 +114,7 @@ public final class SpillDirectory implements AutoCloseable {
    * @param dest where the bytes go; its length must equal the spilled size
    * @throws CellarException {@code IO_ERROR} when the file is missing, short or for another blob
    */
+  @Override
   public void read(long blobId, MemorySegment dest) {
     Path file = fileOf(blobId);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -153,6 +155,7 @@ public final class SpillDirectory implements AutoCloseable {
    *
    * @param blobId the blob
    */
+  @Override
   public void delete(long blobId) {
     files.remove(blobId);
     try {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.core.StoreConfig;
+import io.cellar.core.id.IdGenerator;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
@@ -27,7 +28,7 @@ class BlobStoreConcurrencyTest {
   void concurrentCreateSealGetDeleteKeepsBlobsIntactAndAccountsExactly() throws Exception {
     int threads = 4;
     int rounds = 1500;
-    try (BlobStore store = new BlobStore(StoreConfig.ofLimit(64 * MB))) {
+    try (BlobStore store = new BlobStore(StoreConfig.ofLimit(64 * MB), new IdGenerator(0))) {
       List<Long> published = Collections.synchronizedList(new ArrayList<>());
       List<Throwable> failures = Collections.synchronizedList(new ArrayList<>());
       CyclicBarrier start = new CyclicBarrier(threads);
@@ -100,7 +101,8 @@ class BlobStoreConcurrencyTest {
     }
   }
 
-  private static MemorySegment viewOrNull(BlobStore store, long id) {
+  /** A blob's view, or null when another thread deleted it since our get (we still hold it). */
+  static MemorySegment viewOrNull(BlobStore store, long id) {
     try {
       return store.segment(id);
     } catch (CellarException e) {

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.core.StoreConfig;
+import io.cellar.core.id.IdGenerator;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
@@ -16,19 +17,30 @@ import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+/**
+ * The blob lifecycle, references and memory reuse. After each test both owners go and the store is
+ * closed as a leak check: a blob still held fails the test.
+ */
 class BlobStoreTest {
   private static final long MB = 1L << 20;
   private static final long A = 1;
   private static final long B = 2;
 
-  private BlobStore store = new BlobStore(StoreConfig.ofLimit(16 * MB));
+  private BlobStore store = open(StoreConfig.ofLimit(16 * MB));
+
+  private static BlobStore open(StoreConfig config) {
+    return new BlobStore(config, new IdGenerator(0));
+  }
 
   @AfterEach
   void close() {
+    if (!store.outstanding().isEmpty()) {
+      store.releaseOwner(A);
+      store.releaseOwner(B);
+    }
     store.close();
   }
 
@@ -207,16 +219,21 @@ class BlobStoreTest {
   }
 
   @Test
-  void idsComeFromTheSuppliedSourceWithBit63AndNoDuplicates() {
+  void idsComeFromTheStoresOneIdGenerator() {
     store.close();
-    AtomicLong next = new AtomicLong(5);
-    store =
-        new BlobStore(StoreConfig.ofLimit(MB), () -> next.get() < 7 ? next.getAndIncrement() : 6);
-    assertEquals(ObjectIds.BLOB_BIT | 5, store.create(A, 1).objectId());
-    assertEquals(ObjectIds.BLOB_BIT | 6, store.create(A, 1).objectId());
-    CellarException e = assertThrows(CellarException.class, () -> store.create(A, 1));
-    assertEquals(StatusCode.ASSERTION_FAILED, e.status());
-    assertEquals(2 * 64, store.memoryUsage(), "the failed create left nothing behind");
+    IdGenerator ids = new IdGenerator(5, () -> 1000);
+    store = new BlobStore(StoreConfig.ofLimit(MB), ids);
+    long first = store.create(A, 1).objectId();
+    long second = store.create(A, 1).objectId();
+    assertEquals(ObjectIds.BLOB_BIT | 1000L << IdGenerator.MILLIS_SHIFT, first);
+    assertEquals(first + 1, second, "the next tick of the same generator");
+    assertEquals(0, IdGenerator.instanceOf(first), "blob ids carry instance 0");
+    long object = ids.nextObjectId();
+    assertEquals(5, IdGenerator.instanceOf(object));
+    assertEquals(
+        IdGenerator.sequenceOf(second) + 1,
+        IdGenerator.sequenceOf(object),
+        "blob and object ids come from one sequence");
   }
 
   @Test
@@ -250,7 +267,7 @@ class BlobStoreTest {
   @Test
   void blobsWrittenRightAfterCreationSurviveTheBackgroundPrefill() {
     store.close();
-    store = new BlobStore(StoreConfig.ofLimit(256 * MB).withPrefillAhead(8 * MB));
+    store = open(StoreConfig.ofLimit(256 * MB).withPrefillAhead(8 * MB));
     java.util.Random random = new java.util.Random(42);
     List<Payload> made = new java.util.ArrayList<>();
     for (int i = 0; i < 300; i++) {
@@ -274,14 +291,30 @@ class BlobStoreTest {
   }
 
   @Test
-  void freshMemoryIsHandedOutAndClosingReleasesEverything() {
+  void closingReportsWhatIsStillHeldAndReleasesEverythingAnyway() {
     Payload p = store.create(A, 8 * MB);
     store.segment(p.objectId()).fill((byte) 3);
     store.seal(A, p.objectId());
-    store.close();
+    store.get(B, new long[] {p.objectId()}, false);
+    Payload unsealed = store.create(B, 100);
+    OutstandingBlobs report = store.closeAndReport();
+    assertEquals(1, report.referenced().size());
+    assertEquals(p.objectId(), report.referenced().getFirst().blobId());
+    assertArrayEquals(new long[] {A, B}, report.referenced().getFirst().owners());
+    assertEquals(unsealed.objectId(), report.unsealed().getFirst().blobId());
+    assertArrayEquals(new long[] {B}, report.unsealed().getFirst().owners());
+    assertTrue(report.toString().contains("held by owners 1, 2"), report.toString());
     assertEquals(
         StatusCode.ALREADY_STOPPED,
         assertThrows(CellarException.class, () -> store.create(A, 1)).status());
-    store.close();
+    assertTrue(store.closeAndReport().isEmpty(), "closing twice reports nothing the second time");
+  }
+
+  @Test
+  void closeFailsWhenSomethingIsStillHeld() {
+    BlobStore leaky = open(StoreConfig.ofLimit(MB));
+    long id = leaky.create(A, 64).objectId();
+    IllegalStateException e = assertThrows(IllegalStateException.class, leaky::close);
+    assertTrue(e.getMessage().contains(ObjectIds.toText(id) + " (64 bytes) held by owner 1"));
   }
 }

@@ -4,11 +4,15 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.id.IdGenerator;
+import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.core.meta.backend.MetaOp;
+import io.cellar.core.meta.backend.MetaSnapshot;
+import io.cellar.core.meta.local.LocalMetaBackend;
 import io.cellar.protocol.ObjectIds;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-/** A tree over a local meta store and an in-memory blob table, for tests. */
+/** A tree over the local metadata backend and an in-memory blob table, for tests. */
 final class MetaFixture {
   static final ObjectMapper JSON = new ObjectMapper();
 
@@ -29,7 +33,7 @@ final class MetaFixture {
   }
 
   final IdGenerator ids;
-  final LocalMetaStore store = new LocalMetaStore();
+  final LocalMetaBackend backend = new LocalMetaBackend();
   final SealedBlobs blobs = new SealedBlobs();
   final MetaTree tree;
 
@@ -39,7 +43,23 @@ final class MetaFixture {
 
   MetaFixture(IdGenerator ids) {
     this.ids = ids;
-    this.tree = new MetaTree(0, ids, store, blobs);
+    backend.register(InstanceFacts.NONE);
+    this.tree = new MetaTree(0, ids, backend, blobs);
+  }
+
+  /** What the tree has shared with the backend so far. */
+  MetaSnapshot shared() {
+    return backend.load();
+  }
+
+  /** The object the backend holds for a signature on an instance, or -1. */
+  long signatureObject(long instanceId, long signature) {
+    for (MetaOp.PutSignature s : shared().signatures()) {
+      if (s.instanceId() == instanceId && s.signature() == signature) {
+        return s.id();
+      }
+    }
+    return ObjectIds.INVALID;
   }
 
   /** A new sealed blob of a size. */

@@ -42,7 +42,7 @@ class MetaTreeAttributesTest {
     assertFalse(get(holder.id()).get("transient").booleanValue());
     assertFalse(get(holder.id()).get("t").get("transient").booleanValue());
 
-    Map<Long, ObjectNode> stored = f.store.objects();
+    Map<Long, ObjectNode> stored = f.shared().objects();
     assertEquals(2, stored.size());
     ObjectNode h = stored.get(holder.id());
     assertEquals("l" + ObjectIds.toText(t.id()) + ".vineyard::Tensor", h.get("t").textValue());
@@ -53,7 +53,7 @@ class MetaTreeAttributesTest {
     ObjectNode ts = stored.get(t.id());
     assertEquals("l" + ObjectIds.toText(blob) + ".vineyard::Blob@0", ts.get("buffer_").textValue());
     assertEquals(24, ts.get("nbytes").intValue());
-    assertEquals(holder.id(), f.store.signatureObject(0, holder.signature()));
+    assertEquals(holder.id(), f.signatureObject(0, holder.signature()));
   }
 
   @Test
@@ -81,7 +81,7 @@ class MetaTreeAttributesTest {
     long id = f.tree.create(object("my::T")).id();
     f.tree.persist(id);
     f.tree.label(id, List.of("k"), List.of("v"));
-    assertEquals("v{\"k\":\"v\"}", f.store.objects().get(id).get("__labels").textValue());
+    assertEquals("v{\"k\":\"v\"}", f.shared().objects().get(id).get("__labels").textValue());
   }
 
   @Test
@@ -100,7 +100,7 @@ class MetaTreeAttributesTest {
   void shallowCopySharesMembersAndAddsExtraFields() {
     long blob = f.blob(24);
     ObjectCreated t = f.tree.create(tensor(blob));
-    long copy = f.tree.shallowCopy(t.id(), json("{'extra':'x','n':5}"));
+    long copy = f.tree.shallowCopy(t.id(), json("{'extra':'x','n':5}")).join();
     assertNotEquals(t.id(), copy);
     JsonNode got = get(copy);
     assertEquals(ObjectIds.toText(copy), got.get("id").textValue());
@@ -111,10 +111,10 @@ class MetaTreeAttributesTest {
     assertEquals("[3]", got.get("shape_").textValue());
     assertFalse(get(t.id()).has("extra"));
     // the copy keeps the blob alive when the original goes
-    DeleteResult r = f.tree.delete(new long[] {t.id()}, false, false, false);
+    DeleteResult r = f.tree.delete(new long[] {t.id()}, false, false).result();
     assertEquals(0, r.blobIds().length);
     assertArrayEquals(
-        new long[] {blob}, f.tree.delete(new long[] {copy}, false, false, false).blobIds());
+        new long[] {blob}, f.tree.delete(new long[] {copy}, false, false).result().blobIds());
   }
 
   @Test
@@ -133,10 +133,10 @@ class MetaTreeAttributesTest {
   void shallowCopyOfAPersistedObjectIsPersistedAndUnnamed() {
     long id = f.tree.create(object("my::T")).id();
     f.tree.persist(id);
-    f.tree.putName("orig", id);
-    long copy = f.tree.shallowCopy(id, null);
+    f.tree.names().put("orig", id);
+    long copy = f.tree.shallowCopy(id, null).join();
     assertTrue(f.tree.isPersisted(copy));
-    assertTrue(f.store.objects().containsKey(copy));
+    assertTrue(f.shared().objects().containsKey(copy));
     assertFalse(get(copy).has("__name"));
     assertEquals("orig", get(id).get("__name").textValue());
   }
@@ -149,7 +149,7 @@ class MetaTreeAttributesTest {
                 "my::Outer",
                 "'transient':false",
                 "'inner':{'typename':'my::Inner<int>','instance_id':0,'transient':false}"));
-    Map<Long, ObjectNode> stored = f.store.objects();
+    Map<Long, ObjectNode> stored = f.shared().objects();
     assertEquals(2, stored.size());
     String link = stored.get(c.id()).get("inner").textValue();
     assertTrue(link.startsWith("lo") && link.endsWith(".my::Inner"), link);

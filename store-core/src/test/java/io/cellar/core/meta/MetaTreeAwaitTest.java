@@ -60,21 +60,21 @@ class MetaTreeAwaitTest {
   void aLaterPutNameCompletesTheWait() {
     long id = createWithSignature("t::T");
     f.tree.persist(id);
-    CompletableFuture<Long> future = f.tree.awaitName("later");
+    CompletableFuture<Long> future = f.tree.names().await("later");
     assertFalse(future.isDone());
-    f.tree.putName("other", id);
+    f.tree.names().put("other", id);
     assertFalse(future.isDone());
-    f.tree.putName("later", id);
+    f.tree.names().put("later", id);
     assertTrue(future.isDone());
     assertEquals(id, future.join());
-    assertEquals(id, f.tree.awaitName("later").join());
+    assertEquals(id, f.tree.names().await("later").join());
     assertEquals(0, f.tree.pendingWaiters());
   }
 
   @Test
   void cancelledWaitersDoNotLeak() {
     CompletableFuture<ObjectNode> objects = f.tree.awaitObjects(new long[] {nextCreatedId()});
-    CompletableFuture<Long> name = f.tree.awaitName("x");
+    CompletableFuture<Long> name = f.tree.names().await("x");
     assertEquals(2, f.tree.pendingWaiters());
     objects.cancel(false);
     name.cancel(false);

@@ -39,7 +39,7 @@ class MetaTreeDeleteTest {
   void blobMembersGoWithTheirParentEvenWithoutDeep() {
     long blob = f.blob(24);
     long t = f.tree.create(tensor(blob)).id();
-    DeleteResult r = f.tree.delete(ids(t), false, false, false);
+    DeleteResult r = f.tree.delete(ids(t), false, false).result();
     assertArrayEquals(ids(t), r.objectIds());
     assertArrayEquals(ids(blob), r.blobIds());
     assertFalse(f.tree.exists(t));
@@ -51,10 +51,10 @@ class MetaTreeDeleteTest {
     long blob = f.blob(8);
     long a = create("t::A", blobRef("b", blob));
     long b = create("t::B", blobRef("b", blob));
-    DeleteResult first = f.tree.delete(ids(a), false, true, false);
+    DeleteResult first = f.tree.delete(ids(a), false, true).result();
     assertArrayEquals(ids(a), first.objectIds());
     assertArrayEquals(new long[0], first.blobIds());
-    DeleteResult second = f.tree.delete(ids(b), false, false, false);
+    DeleteResult second = f.tree.delete(ids(b), false, false).result();
     assertArrayEquals(ids(b), second.objectIds());
     assertArrayEquals(ids(blob), second.blobIds());
   }
@@ -63,7 +63,7 @@ class MetaTreeDeleteTest {
   void withoutForceAMemberStays() {
     long inner = create("t::Inner");
     long outer = create("t::Outer", ref("m", inner));
-    DeleteResult r = f.tree.delete(ids(inner), false, true, false);
+    DeleteResult r = f.tree.delete(ids(inner), false, true).result();
     assertEquals(0, r.objectIds().length);
     assertTrue(f.tree.exists(inner));
     assertTrue(f.tree.exists(outer));
@@ -77,7 +77,7 @@ class MetaTreeDeleteTest {
     long outer = create("t::Outer", ref("m", inner), blobRef("b", outerBlob));
     long top = create("t::Top", ref("o", outer));
     long unrelated = create("t::Other");
-    DeleteResult r = f.tree.delete(ids(inner), true, false, false);
+    DeleteResult r = f.tree.delete(ids(inner), true, false).result();
     assertArrayEquals(new long[] {inner, outer, top}, r.objectIds());
     assertArrayEquals(sortedUnsigned(innerBlob, outerBlob), r.blobIds());
     assertTrue(f.tree.exists(unrelated));
@@ -90,12 +90,12 @@ class MetaTreeDeleteTest {
     long outerBlob = f.blob(8);
     long inner = create("t::Inner", blobRef("b", innerBlob));
     long outer = create("t::Outer", ref("m", inner), blobRef("b", outerBlob));
-    DeleteResult r = f.tree.delete(ids(outer), false, false, false);
+    DeleteResult r = f.tree.delete(ids(outer), false, false).result();
     assertArrayEquals(ids(outer), r.objectIds());
     assertArrayEquals(ids(outerBlob), r.blobIds());
     assertTrue(f.tree.exists(inner));
     // the survivor is no longer a member: it can now be deleted without force
-    DeleteResult again = f.tree.delete(ids(inner), false, false, false);
+    DeleteResult again = f.tree.delete(ids(inner), false, false).result();
     assertArrayEquals(ids(inner), again.objectIds());
     assertArrayEquals(ids(innerBlob), again.blobIds());
   }
@@ -106,7 +106,7 @@ class MetaTreeDeleteTest {
     long leaf = create("t::Leaf", blobRef("b", leafBlob));
     long mid = create("t::Mid", ref("l", leaf));
     long top = create("t::Top", ref("m", mid));
-    DeleteResult r = f.tree.delete(ids(top), false, true, false);
+    DeleteResult r = f.tree.delete(ids(top), false, true).result();
     assertArrayEquals(new long[] {leaf, mid, top}, r.objectIds());
     assertArrayEquals(ids(leafBlob), r.blobIds());
     assertEquals(0, f.tree.objectCount());
@@ -117,11 +117,11 @@ class MetaTreeDeleteTest {
     long shared = create("t::Shared");
     long a = create("t::A", ref("s", shared));
     long b = create("t::B", ref("s", shared));
-    DeleteResult r = f.tree.delete(ids(a), false, true, false);
+    DeleteResult r = f.tree.delete(ids(a), false, true).result();
     assertArrayEquals(ids(a), r.objectIds());
     assertTrue(f.tree.exists(shared));
     assertTrue(f.tree.exists(b));
-    DeleteResult r2 = f.tree.delete(ids(b), false, true, false);
+    DeleteResult r2 = f.tree.delete(ids(b), false, true).result();
     assertArrayEquals(new long[] {shared, b}, r2.objectIds());
   }
 
@@ -129,7 +129,7 @@ class MetaTreeDeleteTest {
   void deletingAParentAndItsMemberTogetherDeletesBoth() {
     long inner = create("t::Inner");
     long outer = create("t::Outer", ref("m", inner));
-    DeleteResult r = f.tree.delete(ids(inner, outer), false, false, false);
+    DeleteResult r = f.tree.delete(ids(inner, outer), false, false).result();
     assertArrayEquals(new long[] {inner, outer}, r.objectIds());
     assertEquals(0, f.tree.objectCount());
   }
@@ -138,10 +138,10 @@ class MetaTreeDeleteTest {
   void aBareBlobIdThatIsAMemberNeedsForce() {
     long blob = f.blob(24);
     long t = f.tree.create(tensor(blob)).id();
-    DeleteResult kept = f.tree.delete(ids(blob), false, false, false);
+    DeleteResult kept = f.tree.delete(ids(blob), false, false).result();
     assertEquals(0, kept.blobIds().length);
     assertTrue(f.tree.exists(t));
-    DeleteResult forced = f.tree.delete(ids(blob), true, false, false);
+    DeleteResult forced = f.tree.delete(ids(blob), true, false).result();
     assertArrayEquals(ids(blob), forced.blobIds());
     assertArrayEquals(ids(t), forced.objectIds());
   }
@@ -149,23 +149,13 @@ class MetaTreeDeleteTest {
   @Test
   void aFreeBlobIdIsDeletedWithoutForce() {
     long blob = f.blob(24);
-    DeleteResult r = f.tree.delete(ids(blob), false, false, false);
+    DeleteResult r = f.tree.delete(ids(blob), false, false).result();
     assertArrayEquals(ids(blob), r.blobIds());
-  }
-
-  @Test
-  void fastpathReturnsTheBlobsAndLeavesTheTreeAlone() {
-    long blob = f.blob(24);
-    long t = f.tree.create(tensor(blob)).id();
-    DeleteResult r = f.tree.delete(ids(blob, t, ObjectIds.EMPTY_BLOB), false, false, true);
-    assertArrayEquals(ids(blob), r.blobIds());
-    assertEquals(0, r.objectIds().length);
-    assertTrue(f.tree.exists(t));
   }
 
   @Test
   void missingIdsAreNotAnError() {
-    DeleteResult r = f.tree.delete(ids(12345, ObjectIds.EMPTY_BLOB), true, true, false);
+    DeleteResult r = f.tree.delete(ids(12345, ObjectIds.EMPTY_BLOB), true, true).result();
     assertEquals(0, r.objectIds().length);
     assertEquals(0, r.blobIds().length);
   }
@@ -174,15 +164,15 @@ class MetaTreeDeleteTest {
   void deletingAnObjectDropsItsNamesAndPersistedCopy() {
     long t = f.tree.create(tensor(f.blob(24))).id();
     f.tree.persist(t);
-    f.tree.putName("my-tensor", t);
-    f.tree.putName("alias", t);
-    assertEquals(1, f.store.objects().size());
-    f.tree.delete(ids(t), false, false, false);
-    CellarException e = assertThrows(CellarException.class, () -> f.tree.getName("my-tensor"));
+    f.tree.names().put("my-tensor", t);
+    f.tree.names().put("alias", t);
+    assertEquals(1, f.shared().objects().size());
+    f.tree.delete(ids(t), false, false).result();
+    CellarException e = assertThrows(CellarException.class, () -> f.tree.names().get("my-tensor"));
     assertEquals(StatusCode.OBJECT_NOT_EXISTS, e.status());
-    assertTrue(f.tree.listNames("*", false, 10).isEmpty());
-    assertTrue(f.store.names().isEmpty());
-    assertTrue(f.store.objects().isEmpty());
+    assertTrue(f.tree.names().list("*", false, 10).isEmpty());
+    assertTrue(f.shared().names().isEmpty());
+    assertTrue(f.shared().objects().isEmpty());
   }
 
   @Test
@@ -192,15 +182,15 @@ class MetaTreeDeleteTest {
     long t = f.tree.create(tensor(memberBlob)).id();
     long other = create("t::Other");
     f.tree.persist(other);
-    f.tree.putName("n", other);
-    DeleteResult r = f.tree.clear();
+    f.tree.names().put("n", other);
+    DeleteResult r = f.tree.clear().result();
     assertArrayEquals(new long[] {Math.min(t, other), Math.max(t, other)}, r.objectIds());
     assertArrayEquals(sortedUnsigned(memberBlob, looseBlob), r.blobIds());
     assertEquals(0, f.tree.objectCount());
-    assertTrue(f.tree.listNames("*", false, 10).isEmpty());
-    assertTrue(f.store.objects().isEmpty());
+    assertTrue(f.tree.names().list("*", false, 10).isEmpty());
+    assertTrue(f.shared().objects().isEmpty());
     // the tree is usable afterwards
     long again = f.tree.create(tensor(memberBlob)).id();
-    assertArrayEquals(ids(memberBlob), f.tree.delete(ids(again), false, false, false).blobIds());
+    assertArrayEquals(ids(memberBlob), f.tree.delete(ids(again), false, false).result().blobIds());
   }
 }

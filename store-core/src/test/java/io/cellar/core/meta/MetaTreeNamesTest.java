@@ -30,71 +30,72 @@ class MetaTreeNamesTest {
   void putNameNeedsAPersistedObject() {
     long blob = f.blob(1);
     long transientObject = f.tree.create(object("t::T")).id();
-    assertEquals(StatusCode.INVALID, status(() -> f.tree.putName("b", blob)));
-    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.putName("u", 4242)));
+    assertEquals(StatusCode.INVALID, status(() -> f.tree.names().put("b", blob)));
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.names().put("u", 4242)));
     CellarException e =
-        assertThrows(CellarException.class, () -> f.tree.putName("t", transientObject));
+        assertThrows(CellarException.class, () -> f.tree.names().put("t", transientObject));
     assertEquals(StatusCode.INVALID, e.status());
     assertEquals("transient objects cannot have name, please persist it first", e.getMessage());
-    assertTrue(f.tree.listNames("*", false, 10).isEmpty());
+    assertTrue(f.tree.names().list("*", false, 10).isEmpty());
   }
 
   @Test
   void namesResolveAndAreStoredOnTheObject() {
     long id = persisted("t::T");
-    f.tree.putName("my/data", id);
-    assertEquals(id, f.tree.getName("my/data"));
+    f.tree.names().put("my/data", id);
+    assertEquals(id, f.tree.names().get("my/data"));
     assertEquals(
         "my/data", f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).get("__name").textValue());
-    assertEquals(Map.of("my/data", id), f.store.names());
-    assertEquals("vmy/data", f.store.objects().get(id).get("__name").textValue());
+    assertEquals(Map.of("my/data", id), f.shared().names());
+    assertEquals("vmy/data", f.shared().objects().get(id).get("__name").textValue());
   }
 
   @Test
   void rebindingANameMovesIt() {
     long a = persisted("t::A");
     long b = persisted("t::B");
-    f.tree.putName("n", a);
-    f.tree.putName("n", b);
-    assertEquals(b, f.tree.getName("n"));
+    f.tree.names().put("n", a);
+    f.tree.names().put("n", b);
+    assertEquals(b, f.tree.names().get("n"));
     assertFalse(f.tree.get(new long[] {a}).get(ObjectIds.toText(a)).has("__name"));
     // deleting the former target keeps the name
-    f.tree.delete(new long[] {a}, false, false, false);
-    assertEquals(b, f.tree.getName("n"));
+    f.tree.delete(new long[] {a}, false, false).result();
+    assertEquals(b, f.tree.names().get("n"));
   }
 
   @Test
   void unknownNameIsObjectNotExists() {
-    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.getName("nope")));
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.names().get("nope")));
   }
 
   @Test
   void listNamesIsSortedFilteredAndLimited() {
     long id = persisted("t::T");
     for (String n : List.of("zeta", "alpha", "beta", "alpine")) {
-      f.tree.putName(n, id);
+      f.tree.names().put(n, id);
     }
     assertEquals(
         List.of("alpha", "alpine", "beta", "zeta"),
-        List.copyOf(f.tree.listNames("*", false, 10).keySet()));
+        List.copyOf(f.tree.names().list("*", false, 10).keySet()));
     assertEquals(
-        List.of("alpha", "alpine"), List.copyOf(f.tree.listNames("al*", false, 10).keySet()));
+        List.of("alpha", "alpine"), List.copyOf(f.tree.names().list("al*", false, 10).keySet()));
     assertEquals(
-        List.of("alpha", "beta"), List.copyOf(f.tree.listNames(".*pha|b.*", true, 10).keySet()));
-    assertEquals(List.of("alpha", "alpine"), List.copyOf(f.tree.listNames("*", false, 2).keySet()));
-    assertEquals(id, f.tree.listNames("beta", false, 10).get("beta"));
-    assertEquals(StatusCode.INVALID, status(() -> f.tree.listNames("(", true, 10)));
+        List.of("alpha", "beta"), List.copyOf(f.tree.names().list(".*pha|b.*", true, 10).keySet()));
+    assertEquals(
+        List.of("alpha", "alpine"), List.copyOf(f.tree.names().list("*", false, 2).keySet()));
+    assertEquals(id, f.tree.names().list("beta", false, 10).get("beta"));
+    assertEquals(StatusCode.INVALID, status(() -> f.tree.names().list("(", true, 10)));
   }
 
   @Test
   void dropNameRemovesItAndUnknownNamesAreFine() {
     long id = persisted("t::T");
-    f.tree.putName("n", id);
-    f.tree.dropName("n");
-    f.tree.dropName("never-existed");
-    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.getName("n")));
+    f.tree.names().put("n", id);
+    f.tree.names().drop("n");
+    f.tree.names().drop("never-existed");
+    assertEquals(StatusCode.OBJECT_NOT_EXISTS, status(() -> f.tree.names().get("n")));
     assertFalse(f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).has("__name"));
-    assertTrue(f.store.names().isEmpty());
+    assertTrue(f.shared().names().isEmpty());
     assertTrue(f.tree.exists(id));
   }
 }

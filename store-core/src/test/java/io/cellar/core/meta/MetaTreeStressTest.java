@@ -57,7 +57,7 @@ class MetaTreeStressTest {
       assertTrue(got != null && got.has("typename"), "a live object vanished");
       if (random.nextInt(50) == 0) {
         f.tree.persist(probe);
-        f.tree.putName("n" + seed + "-" + i, probe);
+        f.tree.names().put("n" + seed + "-" + i, probe);
       }
       if (random.nextInt(100) == 0) {
         f.tree.list("vineyard::Tensor<*>", false, 5);
@@ -65,7 +65,7 @@ class MetaTreeStressTest {
       if (live.size() > 20 || random.nextBoolean()) {
         long victim = live.get(random.nextInt(live.size()));
         DeleteResult r =
-            f.tree.delete(new long[] {victim}, random.nextBoolean(), random.nextBoolean(), false);
+            f.tree.delete(new long[] {victim}, random.nextBoolean(), random.nextBoolean()).result();
         for (long gone : r.objectIds()) {
           assertTrue(live.remove(gone), "deleted an object of another thread");
         }
@@ -98,7 +98,7 @@ class MetaTreeStressTest {
     for (AtomicInteger count : freed.values()) {
       assertEquals(1, count.get(), "a blob was freed twice");
     }
-    DeleteResult rest = f.tree.clear();
+    DeleteResult rest = f.tree.clear().result();
     assertEquals(alive, rest.objectIds().length);
     free(rest);
     assertEquals(allBlobs.keySet(), freed.keySet());
@@ -106,8 +106,8 @@ class MetaTreeStressTest {
       assertEquals(1, count.get(), "a blob was freed twice");
     }
     assertEquals(0, f.tree.objectCount());
-    assertTrue(f.tree.listNames("*", false, Integer.MAX_VALUE).isEmpty());
-    assertTrue(f.store.objects().isEmpty());
+    assertTrue(f.tree.names().list("*", false, Integer.MAX_VALUE).isEmpty());
+    assertTrue(f.shared().objects().isEmpty());
     assertEquals(0, f.tree.pendingWaiters());
   }
 }

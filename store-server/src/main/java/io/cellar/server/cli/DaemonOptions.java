@@ -276,7 +276,6 @@ public record DaemonOptions(
         spillPath,
         spillLowerRate,
         spillUpperRate,
-        0,
         prefillAhead);
   }
 

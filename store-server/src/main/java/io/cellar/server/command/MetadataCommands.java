@@ -12,8 +12,10 @@ import io.cellar.server.protocol.Request;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Metadata commands (reference §2.4): create, get (with {@code wait} parked on the store), list,
- * delete, exists, persist, labels, clear, shallow copy and (local-only) migrate.
+ * Metadata commands (reference §2.4): create, get (with {@code wait} parked on the store, and
+ * {@code sync_remote} after the backend's sync), list, delete, exists, persist, labels, clear,
+ * shallow copy and (local-only) migrate. The changes the store shares with the cluster (delete,
+ * persist, label, clear, shallow copy) are answered once shared, through {@link Reply#after}.
  *
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
@@ -96,10 +98,13 @@ public final class MetadataCommands {
 
   private Reply getData(Request r, Connection c) {
     long[] ids = r.requireUnsignedArray("id");
-    r.bool("sync_remote", false); // local metadata: nothing to pull
+    boolean sync = r.bool("sync_remote", false);
     if (r.bool("wait", false)) {
       return Reply.deferred(
           Parking.park(store.awaitData(ids), MetadataCommands::dataReply, deferred));
+    }
+    if (sync) { // other instances' changes first: at once with local metadata
+      return Reply.after(store.syncRemote(), revision -> dataReply(store.getData(ids)));
     }
     return dataReply(store.getData(ids));
   }
@@ -123,12 +128,15 @@ public final class MetadataCommands {
     boolean deep = r.bool("deep", false);
     boolean fastpath = r.bool("fastpath", false);
     r.bool("memory_trim", false);
-    long[] deleted = store.delete(c.owner(), ids, force, deep, fastpath);
-    ObjectNode reply = Replies.ok(replyType);
-    if (feedback) {
-      UnsignedJson.putArray(reply, "deleted_bids", deleted);
-    }
-    return Reply.of(reply);
+    return Reply.after(
+        store.delete(c.owner(), ids, force, deep, fastpath),
+        deleted -> {
+          ObjectNode reply = Replies.ok(replyType);
+          if (feedback) {
+            UnsignedJson.putArray(reply, "deleted_bids", deleted);
+          }
+          return Reply.of(reply);
+        });
   }
 
   private Reply exists(Request r, Connection c) {
@@ -137,8 +145,8 @@ public final class MetadataCommands {
   }
 
   private Reply persist(Request r, Connection c) {
-    store.persist(r.requireUnsigned("id"));
-    return Reply.of(Replies.ok("persist_reply"));
+    return Reply.after(
+        store.persist(r.requireUnsigned("id")), v -> Reply.of(Replies.ok("persist_reply")));
   }
 
   private Reply ifPersist(Request r, Connection c) {
@@ -154,20 +162,21 @@ public final class MetadataCommands {
       throw CellarException.invalid(
           "label_request has " + keys.size() + " keys but " + values.size() + " values");
     }
-    store.label(id, keys, values);
-    return Reply.of(Replies.ok("label_reply"));
+    return Reply.after(store.label(id, keys, values), v -> Reply.of(Replies.ok("label_reply")));
   }
 
   private Reply clear(Request r, Connection c) {
-    store.clear();
-    return Reply.of(Replies.ok("clear_reply"));
+    return Reply.after(store.clear(), v -> Reply.of(Replies.ok("clear_reply")));
   }
 
   private Reply shallowCopy(Request r, Connection c) {
-    long target = store.shallowCopy(r.requireUnsigned("id"), r.object("extra"));
-    ObjectNode reply = Replies.ok("shallow_copy_reply");
-    UnsignedJson.put(reply, "target_id", target);
-    return Reply.of(reply);
+    return Reply.after(
+        store.shallowCopy(r.requireUnsigned("id"), r.object("extra")),
+        target -> {
+          ObjectNode reply = Replies.ok("shallow_copy_reply");
+          UnsignedJson.put(reply, "target_id", target);
+          return Reply.of(reply);
+        });
   }
 
   private Reply migrate(Request r, Connection c) {

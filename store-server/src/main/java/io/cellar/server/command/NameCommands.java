@@ -9,7 +9,8 @@ import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Name commands (reference §2.5): put, get (with {@code wait} parked on the store), list, drop.
+ * Name commands (reference §2.5): put, get (with {@code wait} parked on the store), list, drop. Put
+ * and drop are answered once the store has shared them ({@link Reply#after}).
  *
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
@@ -43,8 +44,8 @@ public final class NameCommands {
 
   private Reply putName(Request r, Connection c) {
     long id = r.requireUnsigned("object_id");
-    store.putName(r.requireString("name"), id);
-    return Reply.of(Replies.ok("put_name_reply"));
+    return Reply.after(
+        store.putName(r.requireString("name"), id), v -> Reply.of(Replies.ok("put_name_reply")));
   }
 
   private Reply getName(Request r, Connection c) {
@@ -75,7 +76,7 @@ public final class NameCommands {
   }
 
   private Reply dropName(Request r, Connection c) {
-    store.dropName(r.requireString("name"));
-    return Reply.of(Replies.ok("drop_name_reply"));
+    return Reply.after(
+        store.dropName(r.requireString("name")), v -> Reply.of(Replies.ok("drop_name_reply")));
   }
 }

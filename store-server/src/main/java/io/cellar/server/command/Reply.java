@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.lang.foreign.MemorySegment;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import java.util.function.Supplier;
 
 /**
@@ -95,6 +96,25 @@ public final class Reply {
    */
   public static Reply deferred(CompletableFuture<Reply> later) {
     return new Reply(null, NO_FDS, false, later, List.of(), null);
+  }
+
+  /**
+   * The reply to a request whose work completes with a future (a store change that is shared with
+   * the cluster): built at once when the future is already done, as it is with local metadata, else
+   * deferred until it completes. A failed future is answered as the handler's error would be. Never
+   * waits for the future.
+   *
+   * @param done the work's completion
+   * @param then builds the reply from its value; runs on the thread that completes the future, or
+   *     on the caller's when it is done already
+   * @param <T> the value type
+   * @return the reply
+   */
+  public static <T> Reply after(CompletableFuture<T> done, Function<? super T, Reply> then) {
+    if (done.isDone() && !done.isCompletedExceptionally()) {
+      return then.apply(done.join());
+    }
+    return deferred(done.thenApply(then));
   }
 
   /**

@@ -11,4 +11,8 @@ package io.cellar.core.meta.backend;
  * @param hostId a number identifying this host and process (the reference's {@code hostid})
  */
 public record InstanceFacts(
-    String hostname, String nodename, String ipcSocket, String rpcEndpoint, long hostId) {}
+    String hostname, String nodename, String ipcSocket, String rpcEndpoint, long hostId) {
+
+  /** What an embedded store with no sockets publishes: nothing to reach it by. */
+  public static final InstanceFacts NONE = new InstanceFacts("", "", "", "", 0);
+}

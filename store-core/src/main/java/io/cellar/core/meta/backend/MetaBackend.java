@@ -58,9 +58,12 @@ public interface MetaBackend extends AutoCloseable {
 
   /**
    * Commits a batch of changes atomically where the backend can (etcd: transactions of at most 127
-   * operations; a larger batch is split in order).
+   * operations; a larger batch is split in order). Batches are applied in the order of the calls
+   * that submitted them, even while earlier ones are still in flight: the engine computes each
+   * batch from its tree under its lock and submits them in that order, so a backend that reordered
+   * them would keep a stale value (a label set twice, a name moved and moved back).
    *
-   * @param ops the changes, in order
+   * @param ops the changes, in order; not changed, and not retained past completion
    * @return the revision of the (last) commit
    */
   CompletableFuture<Long> commit(List<MetaOp> ops);

@@ -36,7 +36,10 @@ public interface MetaListener {
   /**
    * The backend lost its data (a new cluster, or a revision that went backwards) and has registered
    * this instance again: the listener should commit again everything it shares (persisted objects,
-   * names, signatures), as the etcd data no longer holds them.
+   * names, signatures), as the etcd data no longer holds them. The backend registers it again under
+   * the same instance id when it can: the ids the instance has issued, and the {@code instance_id}
+   * of its objects and blobs, embed that id and cannot change. A registration under another id is
+   * reported to the listener all the same; the engine logs it as an error and keeps its old id.
    *
    * @param registration the new registration
    */
