@@ -18,6 +18,7 @@ import io.etcd.jetcd.options.GetOption;
 import io.etcd.jetcd.watch.WatchEvent;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -207,6 +208,7 @@ public final class EtcdMetaBackend implements MetaBackend {
     long revision = all.getHeader().getRevision();
     Map<Long, ObjectNode> objects = new LinkedHashMap<>();
     Map<String, Long> names = new HashMap<>();
+    List<MetaOp.PutSignature> signatures = new ArrayList<>();
     for (KeyValue kv : all.getKvs()) {
       String key = kv.getKey().toString();
       ParsedKey parsed = layout.parse(key);
@@ -220,6 +222,10 @@ public final class EtcdMetaBackend implements MetaBackend {
               codec
                   .fromPut(parsed, kv.getValue().getBytes())
                   .ifPresent(op -> names.put(n.name(), ((MetaOp.PutName) op).id()));
+          case ParsedKey.SignatureKey g ->
+              codec
+                  .fromPut(parsed, kv.getValue().getBytes())
+                  .ifPresent(op -> signatures.add((MetaOp.PutSignature) op));
           case ParsedKey.UnknownKey u -> malformed.report(key, u.why());
           default -> {}
         }
@@ -228,7 +234,7 @@ public final class EtcdMetaBackend implements MetaBackend {
       }
     }
     onBackend(() -> feed.seed(all.getKvs(), revision), deadline);
-    return new MetaSnapshot(revision, objects, names, instances.snapshot());
+    return new MetaSnapshot(revision, objects, names, signatures, instances.snapshot());
   }
 
   private GetResponse readAll(long deadline) {
