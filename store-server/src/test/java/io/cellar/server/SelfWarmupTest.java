@@ -22,7 +22,8 @@ class SelfWarmupTest {
       SelfWarmup.run(socket, "__warm"); // the name was dropped: it can be used again
       SelfWarmup.frameLoop(socket, SelfWarmup.FRAME_COLUMNS, 2, 3);
 
-      assertEquals(0, server.counters().failedRequests(), "every step was answered without error");
+      assertEquals(
+          0, server.metrics().errorReplies().total(), "every step was answered without error");
       assertEquals(0, store.status().objects(), "no object left");
       assertEquals(0, store.status().memoryUsage(), "no blob memory left");
       assertTrue(store.listNames("*", false, 10).isEmpty(), "no name left");
@@ -38,7 +39,7 @@ class SelfWarmupTest {
       Thread t = SelfWarmup.start(server.ipcSocket());
       t.join(60_000);
       assertTrue(!t.isAlive(), "the warm-up ended");
-      assertEquals(0, server.counters().failedRequests());
+      assertEquals(0, server.metrics().errorReplies().total());
       assertEquals(0, store.status().memoryUsage());
     }
   }
