@@ -11,7 +11,7 @@ import io.cellar.protocol.StatusCode;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import io.cellar.server.metrics.ErrorReplyCounter;
-import io.cellar.server.testing.ProtocolClient;
+import io.cellar.server.testing.RawWireClient;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,20 +30,20 @@ class ErrorRepliesTest {
     try (Store store = Store.open(StoreConfig.ofLimit(16L << 20));
         VineyardServer server =
             VineyardServer.start(ServerConfig.ipcOnly(socket.toString()).withMetrics(0), store);
-        ProtocolClient c = ProtocolClient.connect(socket)) {
+        RawWireClient c = RawWireClient.connect(socket)) {
       ErrorReplyCounter errors = server.metrics().errorReplies();
       assertEquals(0, errors.total());
 
-      JsonNode unknown = c.call(ProtocolClient.request("frobnicate_request"));
+      JsonNode unknown = c.call(RawWireClient.request("frobnicate_request"));
       assertEquals(1, unknown.get("code").asInt());
       assertEquals("Got unexpected command: frobnicate_request", unknown.get("message").asText());
       JsonNode missing =
-          c.call(ProtocolClient.request("get_name_request").put("name", "nope").put("wait", false));
+          c.call(RawWireClient.request("get_name_request").put("name", "nope").put("wait", false));
       assertEquals(12, missing.get("code").asInt());
       assertFalse(missing.has("type"));
       JsonNode rpcOnly =
           c.call(
-              ProtocolClient.request("create_remote_buffer_request")
+              RawWireClient.request("create_remote_buffer_request")
                   .put("size", 8)
                   .put("compress", true));
       assertEquals(6, rpcOnly.get("code").asInt());
@@ -61,11 +61,11 @@ class ErrorRepliesTest {
       // the same connection goes on, and so does the server
       assertEquals(
           "instance_status_reply",
-          c.call(ProtocolClient.request("instance_status_request")).path("type").asText());
-      try (ProtocolClient other = ProtocolClient.connect(socket)) {
+          c.call(RawWireClient.request("instance_status_request")).path("type").asText());
+      try (RawWireClient other = RawWireClient.connect(socket)) {
         assertEquals(
             "instance_status_reply",
-            other.call(ProtocolClient.request("instance_status_request")).path("type").asText());
+            other.call(RawWireClient.request("instance_status_request")).path("type").asText());
       }
       assertEquals(3, errors.total(), "successes are not counted as errors");
     }
