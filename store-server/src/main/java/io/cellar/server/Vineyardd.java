@@ -18,7 +18,9 @@ import org.slf4j.LoggerFactory;
  * serve), and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket
  * file and exits 0 (a second signal, or a shutdown over {@code TerminationSignals.FORCE_AFTER},
  * exits at once with 128 + signal number). Exit 2 for a bad command line, 1 when the store or a
- * socket cannot be set up.
+ * socket cannot be set up. A signal that comes before the server is started (during the warm-up or
+ * while the store opens) ends the process the JVM's default way, with 128 + signal number; nothing
+ * is listening yet, and the warm-up's private directory is deleted at exit.
  *
  * <p>Runs on the main thread; the shutdown hook runs on the JVM's hook thread.
  */

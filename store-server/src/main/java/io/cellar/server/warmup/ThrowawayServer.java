@@ -12,23 +12,27 @@ import java.nio.file.Path;
  * A small store served by a {@link VineyardServer} on a socket in a private temporary directory
  * (mode 0700, socket 0600) and, when asked, on a loopback TCP port: what the warm-up talks to.
  * Nothing of it is reachable through the daemon's real socket or port, and nothing survives {@link
- * #close()}: the server, the store (its shared memory) and the directory go.
+ * #close()}: the server, the store (its shared memory) and the directory go. A shutdown hook does
+ * the same when the JVM ends first (a signal during the warm-up); a directory made while the JVM is
+ * already shutting down is removed at once.
  *
- * <p>Thread-safe as {@link VineyardServer} is; started and closed by one thread. The directory and
- * socket are also registered for deletion at JVM exit, for a signal that comes during the warm-up.
+ * <p>Thread-safe: started by one thread; {@link #close()} may come from it or from the shutdown
+ * hook, once.
  */
 final class ThrowawayServer implements AutoCloseable {
   /** The throwaway store's memory limit. */
   static final long STORE_SIZE = 64L << 20;
 
-  private final Path dir;
-  private final Store store;
-  private final VineyardServer server;
+  private static final String SOCKET_NAME = "warmup.sock";
 
-  private ThrowawayServer(Path dir, Store store, VineyardServer server) {
+  private final Path dir;
+  private final Thread cleanup = new Thread(this::close, "cellar-warmup-cleanup");
+  private Store store;
+  private VineyardServer server;
+  private boolean closed;
+
+  private ThrowawayServer(Path dir) {
     this.dir = dir;
-    this.store = store;
-    this.server = server;
   }
 
   /**
@@ -36,36 +40,44 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @param rpc whether to serve a loopback TCP port too
    * @return the running server, owned by the caller
-   * @throws IOException when the directory or the socket cannot be set up
+   * @throws IOException when the directory or the socket cannot be set up, or the JVM is shutting
+   *     down
    */
   static ThrowawayServer start(boolean rpc) throws IOException {
-    Path dir = Files.createTempDirectory("cellar-warmup-");
-    Path socket = dir.resolve("warmup.sock");
-    dir.toFile().deleteOnExit();
-    socket.toFile().deleteOnExit(); // deleted before its directory (reverse order)
-    Store store = null;
+    ThrowawayServer t = new ThrowawayServer(Files.createTempDirectory("cellar-warmup-"));
     try {
-      store = Store.open(StoreConfig.ofLimit(STORE_SIZE));
-      ServerConfig config =
-          new ServerConfig(
-              socket.toString(),
-              0600,
-              rpc,
-              "127.0.0.1",
-              0,
-              "local",
-              -1,
-              1,
-              1,
-              ServerConfig.DEFAULT_SPIN_MICROS);
-      return new ThrowawayServer(dir, store, VineyardServer.start(config, store));
+      Runtime.getRuntime().addShutdownHook(t.cleanup);
+    } catch (IllegalStateException e) {
+      t.removeDirectory();
+      throw new IOException("the JVM is shutting down", e);
+    }
+    try {
+      t.open(rpc);
     } catch (IOException | RuntimeException e) {
-      if (store != null) {
-        store.close();
-      }
-      Files.deleteIfExists(dir);
+      t.close();
       throw e;
     }
+    return t;
+  }
+
+  private synchronized void open(boolean rpc) throws IOException {
+    if (closed) {
+      throw new IOException("the JVM is shutting down");
+    }
+    store = Store.open(StoreConfig.ofLimit(STORE_SIZE));
+    ServerConfig config =
+        new ServerConfig(
+            dir.resolve(SOCKET_NAME).toString(),
+            0600,
+            rpc,
+            "127.0.0.1",
+            0,
+            "local",
+            -1,
+            1,
+            1,
+            ServerConfig.DEFAULT_SPIN_MICROS);
+    server = VineyardServer.start(config, store);
   }
 
   /**
@@ -73,7 +85,7 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @return its path
    */
-  Path socket() {
+  synchronized Path socket() {
     return server.ipcSocket();
   }
 
@@ -82,7 +94,7 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @return the port, or -1 when not serving TCP
    */
-  int rpcPort() {
+  synchronized int rpcPort() {
     return server.rpcPort();
   }
 
@@ -91,7 +103,7 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @return the server
    */
-  VineyardServer server() {
+  synchronized VineyardServer server() {
     return server;
   }
 
@@ -100,26 +112,47 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @return the store
    */
-  Store store() {
+  synchronized Store store() {
     return store;
   }
 
-  /** Stops the server (its connections close), closes the store, removes the directory. */
+  /**
+   * Stops the server (its connections close), closes the store, removes the directory. Idempotent.
+   */
   @Override
-  public void close() {
+  public synchronized void close() {
+    if (closed) {
+      return;
+    }
+    closed = true;
+    if (Thread.currentThread() != cleanup) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(cleanup);
+      } catch (IllegalStateException e) {
+        // shutting down: the hook may run too and finds this closed
+      }
+    }
     try {
-      server.close();
+      if (server != null) {
+        server.close();
+      }
     } finally {
       try {
-        store.close();
-      } finally {
-        try {
-          Files.deleteIfExists(dir.resolve("warmup.sock"));
-          Files.deleteIfExists(dir);
-        } catch (IOException e) {
-          // a temporary directory left behind is harmless; it is also deleted at exit
+        if (store != null) {
+          store.close();
         }
+      } finally {
+        removeDirectory();
       }
+    }
+  }
+
+  private void removeDirectory() {
+    try {
+      Files.deleteIfExists(dir.resolve(SOCKET_NAME));
+      Files.deleteIfExists(dir);
+    } catch (IOException e) {
+      // a temporary directory left behind is harmless
     }
   }
 }

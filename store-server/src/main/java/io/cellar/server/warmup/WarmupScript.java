@@ -21,8 +21,8 @@ import java.util.Map;
  * RpcClient} and the {@link Values} layouts, which are the Python client's). A round puts a data
  * frame of tensor and string columns (each column: {@code create_buffer}, {@code seal}, {@code
  * create_data}), persists, names, looks up and lists it, reads it back (get_data, get_buffers)
- * several times, deletes it, and puts, reads and drops a byte blob; when the server serves TCP a
- * few blobs and tensors then move over RPC. The first round always runs whole, so every path is
+ * several times, deletes it, and puts, reads and drops a byte blob; when the server serves TCP,
+ * blobs and tensors then move over RPC. The first round of each always runs whole, so every path is
  * taken once (class loading and linking, the bulk of a first request's cost); more rounds follow
  * until a deadline, for the JIT. The work is what a Python pipeline step does, so the compiled code
  * is the code real clients run.
@@ -37,7 +37,7 @@ final class WarmupScript {
    * @param columns columns of each round's frame (one in eight holds strings)
    * @param rows values per column
    * @param reads reads of each round's frame before it is deleted
-   * @param rpcRounds blob and tensor put-get rounds over RPC (when the server serves TCP)
+   * @param rpcRounds the most blob and tensor put-get rounds over RPC (when the server serves TCP)
    */
   record Plan(int maxRounds, int columns, int rows, int reads, int rpcRounds) {
     /** The daemon's warm-up. */
@@ -61,7 +61,8 @@ final class WarmupScript {
    * @param socket the throwaway server's socket
    * @param rpcPort its loopback TCP port, or -1 to skip the RPC part
    * @param plan how much to do
-   * @param deadline {@link System#nanoTime()} after which no further IPC round starts
+   * @param deadline {@link System#nanoTime()} after which no further round starts (the first IPC
+   *     and the first RPC round always run)
    * @return the number of client operations played (one to a few dozen requests each)
    * @throws IOException when the server fails or answers an error
    */
@@ -105,13 +106,15 @@ final class WarmupScript {
   }
 
   private void overRpc(RpcClient client) throws IOException {
-    for (int round = 0; round < plan.rpcRounds(); round++) {
+    int round = 0;
+    do {
       blobRoundTrip(client, round);
       Tensor tensor = Values.putTensor(client, Tensor.of(new double[] {round, 1, 2, 3}));
       Values.getTensor(client, tensor.id());
       client.delete(List.of(tensor.id()), false, true);
       operations += 3;
-    }
+      round++;
+    } while (round < plan.rpcRounds() && System.nanoTime() - deadline < 0);
   }
 
   private void blobRoundTrip(VineyardClient client, int round) throws IOException {

@@ -168,6 +168,38 @@ class VineyarddLifecycleIT {
     assertFalse(Files.exists(socket), "socket removed");
   }
 
+  /**
+   * A signal during the warm-up (before anything listens) ends the daemon the JVM's default way,
+   * and the warm-up's private directory goes with it.
+   */
+  @Test
+  void aSignalDuringTheWarmUpLeavesNoPrivateDirectory() throws Exception {
+    Path tmp = Files.createDirectories(dir.resolve("tmp"));
+    Path socket = dir.resolve("vineyard.sock");
+    List<String> jvm = new ArrayList<>(TestDaemons.JVM_OPTIONS);
+    jvm.add("-Djava.io.tmpdir=" + tmp);
+    Process p =
+        launch(
+            DaemonCommand.cellarMain(jvm)
+                .command(List.of("--socket=" + socket, "--size=64M", "--norpc")),
+            dir.resolve("log"));
+    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    while (warmupDirectories(tmp) == 0 && p.isAlive() && System.nanoTime() < end) {
+      Thread.onSpinWait();
+    }
+    assertEquals(1, warmupDirectories(tmp), "the warm-up made its private directory");
+    p.destroy(); // SIGTERM
+    assertEquals(143, exitOf(p), () -> read(dir.resolve("log")));
+    assertEquals(0, warmupDirectories(tmp), "and it is gone");
+    assertFalse(Files.exists(socket), "nothing ever listened");
+  }
+
+  private static long warmupDirectories(Path tmp) throws IOException {
+    try (var files = Files.list(tmp)) {
+      return files.filter(f -> f.getFileName().toString().startsWith("cellar-warmup-")).count();
+    }
+  }
+
   @Test
   void refusesASocketAnotherServerListensOn() throws Exception {
     Path socket = dir.resolve("vineyard.sock");
