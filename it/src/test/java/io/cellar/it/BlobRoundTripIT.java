@@ -8,6 +8,7 @@ import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
 import io.cellar.client.RpcClient;
 import io.cellar.protocol.ObjectIds;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.IOException;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -19,14 +20,14 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the reader's mapping of the arena, so nothing was copied.
  */
 class BlobRoundTripIT {
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("1G");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("1G");
 
   @ParameterizedTest(name = "{0} bytes")
   @ValueSource(longs = {0, 1, 63, 64, 4096, 1 << 20, 256L << 20})
   void aBlobWrittenByOneClientReadsBackByteExactInAnother(long size) throws IOException {
     long seed = size * 7919 + 1;
-    try (IpcClient writer = SERVER.connect();
-        IpcClient reader = SERVER.connect()) {
+    try (IpcClient writer = IpcClient.connect(SERVER.socket());
+        IpcClient reader = IpcClient.connect(SERVER.socket())) {
       Blob written;
       try (BlobWriter blob = writer.createBlob(size)) {
         BytePattern.fill(blob.segment(), seed);
@@ -53,7 +54,7 @@ class BlobRoundTripIT {
 
   @org.junit.jupiter.api.Test
   void theEmptyBlobIsKnownEverywhereAsTheReferenceKnowsIt() throws IOException {
-    try (IpcClient client = SERVER.connect()) {
+    try (IpcClient client = IpcClient.connect(SERVER.socket())) {
       assertEquals(0, client.getBlob(ObjectIds.EMPTY_BLOB).size());
       // the reference looks blob ids up in its bulk store, where the empty blob never is
       org.junit.jupiter.api.Assertions.assertFalse(client.exists(ObjectIds.EMPTY_BLOB));
@@ -68,7 +69,7 @@ class BlobRoundTripIT {
   void blobsTravelInlineOverRpc(long size) throws IOException {
     long seed = size + 99;
     try (RpcClient rpc = RpcClient.connect("127.0.0.1", SERVER.rpcPort());
-        IpcClient ipc = SERVER.connect()) {
+        IpcClient ipc = IpcClient.connect(SERVER.socket())) {
       Blob written;
       try (BlobWriter blob = rpc.createBlob(size)) {
         BytePattern.fill(blob.segment(), seed);

@@ -11,6 +11,7 @@ import io.cellar.client.data.Tensor;
 import io.cellar.client.data.Values;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.StatusCode;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 /** Several clients on one server at once: concurrent puts and gets, names, a waiting get_name. */
 @Timeout(120)
 class ClientsTogetherIT {
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("512M");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("512M");
 
   @Test
   void severalClientsPutAndReadEachOthersBlobsAtOnce() throws Exception {
@@ -43,7 +44,7 @@ class ClientsTogetherIT {
         done.add(
             pool.submit(
                 () -> {
-                  try (IpcClient ipc = SERVER.connect()) {
+                  try (IpcClient ipc = IpcClient.connect(SERVER.socket())) {
                     for (int i = 0; i < perClient; i++) {
                       long seed = client * 1000L + i;
                       byte[] bytes = new byte[1 + (int) (seed % 5000)];
@@ -68,15 +69,15 @@ class ClientsTogetherIT {
       pool.shutdownNow();
     }
     assertEquals(clients * perClient, seedById.size(), "every blob id is distinct");
-    try (IpcClient check = SERVER.connect()) {
+    try (IpcClient check = IpcClient.connect(SERVER.socket())) {
       assertEquals(clients * perClient, check.getBlobs(new ArrayList<>(seedById.keySet())).size());
     }
   }
 
   @Test
   void aNamePutByOneClientResolvesInAnother() throws Exception {
-    try (IpcClient writer = SERVER.connect();
-        IpcClient reader = SERVER.connect()) {
+    try (IpcClient writer = IpcClient.connect(SERVER.socket());
+        IpcClient reader = IpcClient.connect(SERVER.socket())) {
       Tensor stored = Values.putTensor(writer, Tensor.of(new long[] {4, 5, 6}));
       writer.persist(stored.id());
       writer.putName(stored.id(), "shared/tensor");
@@ -92,9 +93,9 @@ class ClientsTogetherIT {
 
   @Test
   void aWaitingGetNameIsReleasedByAnotherClientsPut() throws Exception {
-    try (IpcClient waiter = SERVER.connect();
-        IpcClient writer = SERVER.connect();
-        IpcClient observer = SERVER.connect()) {
+    try (IpcClient waiter = IpcClient.connect(SERVER.socket());
+        IpcClient writer = IpcClient.connect(SERVER.socket());
+        IpcClient observer = IpcClient.connect(SERVER.socket())) {
       long deferredBefore = observer.instanceStatus().deferredRequests();
       CompletableFuture<Long> resolved =
           CompletableFuture.supplyAsync(

@@ -21,19 +21,16 @@ import io.cellar.csi.proto.NodePublishVolumeRequest;
 import io.cellar.csi.proto.NodeUnpublishVolumeRequest;
 import io.cellar.csi.proto.VolumeCapability;
 import io.cellar.protocol.CellarException;
+import io.cellar.testing.daemon.DaemonCommand;
+import io.cellar.testing.daemon.DaemonKind;
+import io.cellar.testing.daemon.VineyarddProcess;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,8 +48,6 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class CsiEndToEndIT {
 
-  private static final Path REPO =
-      Path.of(System.getProperty("cellar.repo.root", "..")).toAbsolutePath().normalize();
   private static final String NS = "ns1";
   private static final String NAME = "vd1";
   private static final VolumeCapability CAPABILITY =
@@ -65,47 +60,14 @@ class CsiEndToEndIT {
 
   @TempDir static Path tmp;
   private static Path socket;
-  private static Process vineyardd;
-  private static Path vineyarddLog;
+  private static VineyarddProcess vineyardd;
   private static CsiDriver driver;
 
   @BeforeAll
   static void start() throws Exception {
     Path root = Files.createDirectories(tmp.resolve("root"));
     socket = Files.createDirectories(root.resolve(NS).resolve(NAME)).resolve("vineyard.sock");
-    vineyarddLog = tmp.resolve("vineyardd.log");
-    int rpcPort;
-    try (ServerSocket probe = new ServerSocket(0)) {
-      rpcPort = probe.getLocalPort();
-    }
-    List<String> command = new ArrayList<>(vineyarddCommand());
-    command.addAll(
-        List.of("--socket=" + socket, "--size=1G", "--meta=local", "--rpc_socket_port=" + rpcPort));
-    vineyardd =
-        new ProcessBuilder(command)
-            .redirectErrorStream(true)
-            .redirectOutput(vineyarddLog.toFile())
-            .start();
-    Deadline.await(
-        "vineyardd to accept on " + socket,
-        Duration.ofSeconds(60),
-        () -> {
-          if (!vineyardd.isAlive()) {
-            throw new AssertionError(
-                "vineyardd exited with "
-                    + vineyardd.exitValue()
-                    + ":\n"
-                    + Files.readString(vineyarddLog));
-          }
-          if (!Files.exists(socket)) {
-            return false;
-          }
-          try (IpcClient probe = IpcClient.connect(socket);
-              Socket tcp = new Socket()) {
-            tcp.connect(new InetSocketAddress("127.0.0.1", rpcPort), 1000);
-            return probe.server() != null;
-          }
-        });
+    vineyardd = VineyarddProcess.builder(vineyarddCommand()).socket(socket).size("1G").start();
     driver = new CsiDriver(tmp.resolve("csi/csi.sock"), root);
   }
 
@@ -114,35 +76,13 @@ class CsiEndToEndIT {
    * class from this test's class path; the reference C++ vineyardd with {@code
    * -Dcellar.it.server=reference}.
    */
-  private static List<String> vineyarddCommand() throws IOException, InterruptedException {
-    if ("reference".equals(System.getProperty("cellar.it.server"))) {
-      // to check the test itself against the C++ server: -Dcellar.it.server=reference
-      Path reference =
-          PythonEnvironment.get()
-              .referenceVineyardd()
-              .orElseThrow(() -> new AssertionError("the wheel ships no vineyardd here"));
-      return List.of(reference.toString());
+  private static DaemonCommand vineyarddCommand() throws Exception {
+    if (Servers.referenceRequested()) {
+      return Servers.referenceCommand();
     }
-    Path launcher = REPO.resolve("bin/vineyardd");
-    Path lib = REPO.resolve("store-server/target/lib");
-    boolean packaged = false;
-    if (Files.isDirectory(lib)) {
-      try (var jars = Files.list(REPO.resolve("store-server/target"))) {
-        packaged = jars.anyMatch(p -> p.getFileName().toString().matches("store-server-.*\\.jar"));
-      }
-    }
-    if (Files.isExecutable(launcher) && packaged) {
-      return List.of(launcher.toString(), "--rpc_host=127.0.0.1");
-    }
-    return List.of(
-        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-        "--enable-native-access=ALL-UNNAMED",
-        "-Xmx192m",
-        "-XX:+UseSerialGC",
-        "-cp",
-        System.getProperty("java.class.path"),
-        "io.cellar.server.Vineyardd",
-        "--rpc_host=127.0.0.1");
+    return DaemonCommand.findLauncher()
+        .map(DaemonCommand::cellarLauncher)
+        .orElseGet(() -> DaemonCommand.cellarMain(List.of("-Xmx192m", "-XX:+UseSerialGC")));
   }
 
   @AfterAll
@@ -151,10 +91,12 @@ class CsiEndToEndIT {
     if (driver != null) {
       driver.close();
     }
-    if (vineyardd != null && vineyardd.isAlive()) {
-      vineyardd.destroy();
-      if (!vineyardd.waitFor(20, TimeUnit.SECONDS)) {
-        vineyardd.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+    if (vineyardd != null) {
+      int status = vineyardd.stop();
+      String log = vineyardd.log();
+      vineyardd.close();
+      if (vineyardd.kind() == DaemonKind.CELLAR) {
+        assertEquals(0, status, () -> "vineyardd exited with " + status + ":\n" + log);
       }
     }
   }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.client.IpcClient;
+import io.cellar.testing.daemon.DaemonKind;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
@@ -25,13 +27,13 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class KilledWriterIT {
   private static final long SIZE = 64L << 20;
 
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("512M");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("512M");
 
   @Test
   void anUnsealedBlobOfAKilledWriterIsReclaimed() throws Exception {
     Assumptions.assumeTrue(
-        SERVER.kind() == VineyarddServer.Kind.CELLAR, "the reference server never reclaims them");
-    try (IpcClient observer = SERVER.connect()) {
+        SERVER.kind() == DaemonKind.CELLAR, "the reference server never reclaims them");
+    try (IpcClient observer = IpcClient.connect(SERVER.socket())) {
       long baseline = observer.instanceStatus().memoryUsage();
       Process writer =
           new ProcessBuilder(

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.cellar.client.Blob;
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import org.junit.jupiter.api.Test;
@@ -19,12 +20,12 @@ class LargeBlobIT {
   private static final long SIZE = (2L << 30) + 4096 + 3;
   private static final long SEED = 0x5eed;
 
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("3G");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("3G");
 
   @Test
   void aBlobOverTwoGibibytesRoundTrips() throws IOException {
-    try (IpcClient writer = SERVER.connect();
-        IpcClient reader = SERVER.connect()) {
+    try (IpcClient writer = IpcClient.connect(SERVER.socket());
+        IpcClient reader = IpcClient.connect(SERVER.socket())) {
       Blob written;
       try (BlobWriter blob = writer.createBlob(SIZE)) {
         BytePattern.fill(blob.segment(), SEED);

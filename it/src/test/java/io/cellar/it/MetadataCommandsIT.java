@@ -18,6 +18,7 @@ import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.StatusCode;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -25,7 +26,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The metadata, name and status commands of the Java client against a server process. */
 class MetadataCommandsIT {
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("256M");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("256M");
 
   private static ObjectNode object(String typename) {
     ObjectNode meta = JsonNodeFactory.instance.objectNode();
@@ -36,7 +37,7 @@ class MetadataCommandsIT {
 
   @Test
   void createGetListExistsAndDelete() throws Exception {
-    try (IpcClient client = SERVER.connect()) {
+    try (IpcClient client = IpcClient.connect(SERVER.socket())) {
       Blob blob = client.putBytes(new byte[] {1, 2, 3, 4});
       ObjectNode meta = object("test::Thing");
       meta.set("member_", blob.metadata());
@@ -65,7 +66,7 @@ class MetadataCommandsIT {
 
   @Test
   void persistLabelAndShallowCopy() throws Exception {
-    try (IpcClient client = SERVER.connect()) {
+    try (IpcClient client = IpcClient.connect(SERVER.socket())) {
       Tensor t = Values.putTensor(client, Tensor.of(new int[] {1, 2}));
       assertFalse(client.isPersisted(t.id()));
       client.persist(t.id());
@@ -84,7 +85,7 @@ class MetadataCommandsIT {
 
   @Test
   void statusAndClusterMeta() throws Exception {
-    try (IpcClient client = SERVER.connect();
+    try (IpcClient client = IpcClient.connect(SERVER.socket());
         RpcClient rpc = RpcClient.connect("127.0.0.1", SERVER.rpcPort())) {
       InstanceStatus status = client.instanceStatus();
       assertEquals(256L << 20, status.memoryLimit());
@@ -104,8 +105,8 @@ class MetadataCommandsIT {
 
   @Test
   void aTensorWrittenInPlaceReadsBackInAnotherClient() throws Exception {
-    try (IpcClient writer = SERVER.connect();
-        IpcClient reader = SERVER.connect()) {
+    try (IpcClient writer = IpcClient.connect(SERVER.socket());
+        IpcClient reader = IpcClient.connect(SERVER.socket())) {
       Tensor stored;
       try (io.cellar.client.data.TensorWriter tensor =
           Values.createTensor(writer, io.cellar.client.data.TensorType.FLOAT32, 'C', 2, 2)) {
@@ -125,7 +126,7 @@ class MetadataCommandsIT {
 
   @Test
   void clearRemovesEverything() throws Exception {
-    try (IpcClient client = SERVER.connect()) {
+    try (IpcClient client = IpcClient.connect(SERVER.socket())) {
       Tensor t = Values.putTensor(client, Tensor.of(new long[] {9}));
       client.clear();
       assertFalse(client.exists(t.id()));

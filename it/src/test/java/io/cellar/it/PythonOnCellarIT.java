@@ -1,13 +1,14 @@
 package io.cellar.it;
 
+import io.cellar.testing.daemon.VineyarddExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The Python scenarios against Cellar's server. */
 class PythonOnCellarIT extends PythonScenarios {
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.cellar("2G");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.cellar("2G");
 
   @Override
-  VineyarddServer server() {
+  VineyarddExtension server() {
     return SERVER;
   }
 }

@@ -1,5 +1,6 @@
 package io.cellar.it;
 
+import io.cellar.testing.daemon.VineyarddExtension;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
@@ -8,10 +9,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * that passes here but fails on Cellar is a Cellar bug.
  */
 class PythonOnReferenceIT extends PythonScenarios {
-  @RegisterExtension static final VineyarddServer SERVER = VineyarddServer.reference("2G");
+  @RegisterExtension static final VineyarddExtension SERVER = Servers.reference("2G");
 
   @Override
-  VineyarddServer server() {
+  VineyarddExtension server() {
     return SERVER;
   }
 }

@@ -10,6 +10,7 @@ import io.cellar.client.data.DataFrame;
 import io.cellar.client.data.Tensor;
 import io.cellar.client.data.TensorType;
 import io.cellar.client.data.Values;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -32,7 +33,7 @@ abstract class PythonScenarios {
    *
    * @return the running server
    */
-  abstract VineyarddServer server();
+  abstract VineyarddExtension server();
 
   private String run(String script, String... args) throws Exception {
     String output =

@@ -52,6 +52,26 @@ public record ServerConfig(
   }
 
   /**
+   * This configuration with another socket path.
+   *
+   * @param path the IPC socket path
+   * @return the copy
+   */
+  public ServerConfig withSocket(String path) {
+    return new ServerConfig(
+        path,
+        socketMode,
+        rpc,
+        rpcHost,
+        rpcPort,
+        deployment,
+        metricsPort,
+        eventLoops,
+        workers,
+        spinMicros);
+  }
+
+  /**
    * This configuration with RPC on.
    *
    * @param host the address to bind

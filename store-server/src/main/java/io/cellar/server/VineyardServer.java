@@ -5,9 +5,11 @@ import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
 import io.cellar.server.command.ConnectionCommands;
+import io.cellar.server.command.ConnectionSession;
 import io.cellar.server.command.MetadataCommands;
 import io.cellar.server.command.NameCommands;
 import io.cellar.server.command.RemoteBlobCommands;
+import io.cellar.server.command.RequestFailures;
 import io.cellar.server.command.ServerCounters;
 import io.cellar.server.command.ServerIdentity;
 import io.cellar.server.command.StatusCommands;
@@ -50,6 +52,7 @@ public final class VineyardServer implements AutoCloseable {
   private final IpcServer ipc;
   private final RpcServer rpc;
   private final PrometheusEndpoint metricsEndpoint;
+  private final ServerMetrics metrics;
   private final ServerCounters counters;
   private final ServerIdentity identity;
   private boolean closed;
@@ -60,6 +63,7 @@ public final class VineyardServer implements AutoCloseable {
       IpcServer ipc,
       RpcServer rpc,
       PrometheusEndpoint metricsEndpoint,
+      ServerMetrics metrics,
       ServerCounters counters,
       ServerIdentity identity) {
     this.loops = loops;
@@ -67,6 +71,7 @@ public final class VineyardServer implements AutoCloseable {
     this.ipc = ipc;
     this.rpc = rpc;
     this.metricsEndpoint = metricsEndpoint;
+    this.metrics = metrics;
     this.counters = counters;
     this.identity = identity;
   }
@@ -90,8 +95,9 @@ public final class VineyardServer implements AutoCloseable {
   }
 
   /**
-   * Starts serving a store: prepares and binds the IPC socket, binds RPC and the metrics endpoint
-   * when configured. Returns once everything listens.
+   * Starts serving a store: binds RPC and the metrics endpoint when configured, then prepares and
+   * binds the IPC socket, last, so that the socket file appears only once the server is ready to
+   * serve. Returns once everything listens.
    *
    * @param config how to listen
    * @param store the store to serve; stays owned by the caller
@@ -116,12 +122,16 @@ public final class VineyardServer implements AutoCloseable {
                 false,
                 System.currentTimeMillis()));
     boolean spilling = store.config().spillPath() != null;
-    ServerMetrics metrics = config.metricsPort() >= 0 ? new ServerMetrics(store, counters) : null;
+    // error replies are always counted; the per-command timers only when the metrics are served
+    ServerMetrics metrics = new ServerMetrics(store, counters);
+    boolean exported = config.metricsPort() >= 0;
     CommandTable table = new CommandTable();
     CommandTable filled = fill(table, store, spilling, counters, identity);
     CommandDispatcher dispatcher =
         new CommandDispatcher(
-            filled, counters, metrics == null ? CommandDispatcher.RequestObserver.NONE : metrics);
+            filled,
+            new RequestFailures(metrics.errorReplies()),
+            exported ? metrics : CommandDispatcher.RequestObserver.NONE);
     int nLoops =
         config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     EventLoopGroup loops =
@@ -132,7 +142,8 @@ public final class VineyardServer implements AutoCloseable {
     ExecutorService workers =
         Executors.newFixedThreadPool(
             Math.max(1, config.workers()), new DefaultThreadFactory("cellar-worker", true));
-    ServerResources resources = new ServerResources(store, dispatcher, counters, workers);
+    ServerResources resources =
+        new ServerResources(dispatcher, ConnectionSession.openerFor(store), counters, workers);
     IpcServer ipc = null;
     RpcServer rpc = null;
     PrometheusEndpoint endpoint = null;
@@ -141,13 +152,13 @@ public final class VineyardServer implements AutoCloseable {
         rpc = RpcServer.bind(config.rpcHost(), config.rpcPort(), loops, resources);
         identity.set(identity.get().withRpcEndpoint(hostname + ":" + rpc.port()));
       }
-      ipc = IpcServer.bind(socket, config.socketMode(), loops, resources);
-      if (metrics != null) {
+      if (exported) {
         endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics);
       }
+      ipc = IpcServer.bind(socket, config.socketMode(), loops, resources);
     } catch (IOException | RuntimeException e) {
-      if (ipc != null) {
-        ipc.close();
+      if (endpoint != null) {
+        endpoint.close();
       }
       if (rpc != null) {
         rpc.close();
@@ -156,7 +167,8 @@ public final class VineyardServer implements AutoCloseable {
       workers.shutdownNow();
       throw e;
     }
-    return new VineyardServer(loops, workers, ipc, rpc, endpoint, counters, identity.get());
+    return new VineyardServer(
+        loops, workers, ipc, rpc, endpoint, metrics, counters, identity.get());
   }
 
   private static CommandTable fill(
@@ -209,6 +221,15 @@ public final class VineyardServer implements AutoCloseable {
    */
   public ServerIdentity identity() {
     return identity;
+  }
+
+  /**
+   * The server's meters, among them the error replies by status code.
+   *
+   * @return the meters
+   */
+  public ServerMetrics metrics() {
+    return metrics;
   }
 
   /**

@@ -4,20 +4,35 @@ import io.cellar.core.Store;
 import io.cellar.core.StoreReport;
 import io.cellar.server.cli.DaemonOptions;
 import io.cellar.server.cli.UsageException;
+import io.cellar.server.ipc.SocketFile;
+import io.cellar.server.warmup.StartupWarmup;
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code vineyardd} entry point: parses vineyardd's flags, opens the store, starts the server,
- * and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket file and
- * exits 0 (a second signal, or a shutdown over {@code TerminationSignals.FORCE_AFTER}, exits at
- * once with 128 + signal number). Exit 2 for a bad command line, 1 when the store or a socket
- * cannot be set up.
+ * The {@code vineyardd} entry point: parses vineyardd's flags, checks the socket path, warms up
+ * (against a throwaway store on a private socket, {@link StartupWarmup}, unless {@code
+ * --nowarmup}), opens the store, starts the server (its socket file appears only now, ready to
+ * serve), and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket
+ * file and exits 0 (a second signal, or a shutdown over {@code TerminationSignals.FORCE_AFTER},
+ * exits at once with 128 + signal number). Exit 2 for a bad command line, 1 when the store or a
+ * socket cannot be set up. A signal that comes before the server is started (during the warm-up or
+ * while the store opens) ends the process the JVM's default way, with 128 + signal number; nothing
+ * is listening yet, and the warm-up's private directory is deleted at exit.
  *
  * <p>Runs on the main thread; the shutdown hook runs on the JVM's hook thread.
  */
 public final class Vineyardd {
+  /**
+   * The environment variable that makes a run a class-data training run: the daemon warms up and
+   * starts as usual, then exits through the JVM's normal exit (which writes an {@code
+   * -XX:ArchiveClassesAtExit} archive); signals still end it at once.
+   */
+  public static final String TRAINING_ENV = "CELLAR_CDS_TRAINING";
+
   private Vineyardd() {}
 
   /**
@@ -41,6 +56,22 @@ public final class Vineyardd {
       return;
     }
     Logger log = LoggerFactory.getLogger(Vineyardd.class);
+    ServerConfig serverConfig = options.serverConfig();
+    Path socket;
+    try {
+      // before the warm-up: a path that cannot be used fails the start at once
+      socket = SocketFile.choose(serverConfig.socket());
+    } catch (IOException e) {
+      log.error("cannot start: {}", e.getMessage());
+      System.exit(1);
+      return;
+    }
+    // a launcher's class-data training run (bin/vineyardd): start as usual, warm-up included,
+    // then a normal JVM exit so that -XX:ArchiveClassesAtExit writes the archive later launches map
+    boolean training = "1".equals(System.getenv(TRAINING_ENV));
+    if (options.warmup() || training) {
+      StartupWarmup.run(serverConfig.rpc());
+    }
     Store store;
     try {
       store = Store.open(options.storeConfig());
@@ -51,16 +82,13 @@ public final class Vineyardd {
     }
     VineyardServer server;
     try {
-      server = VineyardServer.start(options.serverConfig(), store);
+      server = VineyardServer.start(serverConfig.withSocket(socket.toString()), store);
     } catch (Exception e) {
       log.error("cannot start: {}", e.getMessage());
       closeQuietly(store);
       System.exit(1);
       return;
     }
-    // a launcher's class-data training run (bin/vineyardd): warm up, then a normal JVM exit so
-    // that -XX:ArchiveClassesAtExit writes the archive the next launches map
-    boolean training = "1".equals(System.getenv(TRAINING_ENV));
     // the hook first, so a signal that comes at once still closes the server
     Runtime.getRuntime()
         .addShutdownHook(
@@ -88,16 +116,8 @@ public final class Vineyardd {
       log.info("Prometheus metrics on http://0.0.0.0:{}/metrics", server.metricsPort());
     }
     if (training) {
-      try {
-        SelfWarmup.start(server.ipcSocket()).join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-      }
       System.exit(0);
       return;
-    }
-    if (options.warmup()) {
-      SelfWarmup.start(server.ipcSocket());
     }
     try {
       new CountDownLatch(1).await();
@@ -105,13 +125,6 @@ public final class Vineyardd {
       Thread.currentThread().interrupt();
     }
   }
-
-  /**
-   * The environment variable that makes a run a class-data training run: the daemon plays its
-   * warm-up, then exits through the JVM's normal exit (which writes an {@code
-   * -XX:ArchiveClassesAtExit} archive); signals still end it at once.
-   */
-  public static final String TRAINING_ENV = "CELLAR_CDS_TRAINING";
 
   private static void closeQuietly(Store store) {
     try {

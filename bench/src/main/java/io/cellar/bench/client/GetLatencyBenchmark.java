@@ -3,6 +3,7 @@ package io.cellar.bench.client;
 import io.cellar.client.Blob;
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
+import io.cellar.testing.daemon.VineyarddProcess;
 import java.io.IOException;
 import java.lang.foreign.ValueLayout;
 import java.util.concurrent.TimeUnit;
@@ -42,7 +43,7 @@ public class GetLatencyBenchmark {
   @Param({"1024", "1048576", "1073741824", "4294967296"})
   public long getSize;
 
-  private ServerProcess server;
+  private VineyarddProcess server;
   private IpcClient writer;
   private IpcClient client;
   private long id;
@@ -50,7 +51,7 @@ public class GetLatencyBenchmark {
   /** Starts the server, creates and seals the blob, and maps it once in the reading client. */
   @Setup(Level.Trial)
   public void setUp() throws IOException, InterruptedException {
-    server = ServerProcess.start((getSize >> 30) + 1 + "G");
+    server = BenchDaemons.start((getSize >> 30) + 1 + "G");
     writer = IpcClient.connect(server.socket());
     try (BlobWriter blob = writer.createBlob(getSize)) {
       blob.segment().set(ValueLayout.JAVA_BYTE, getSize - 1, (byte) 7);

@@ -2,6 +2,7 @@ package io.cellar.bench.client;
 
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
+import io.cellar.testing.daemon.VineyarddProcess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,7 +44,7 @@ public class PutThroughputBenchmark {
   @Param({"1048576", "16777216", "268435456", "1073741824"})
   public long putSize;
 
-  private ServerProcess server;
+  private VineyarddProcess server;
   private IpcClient client;
   private Arena arena;
   private MemorySegment source;
@@ -55,7 +56,7 @@ public class PutThroughputBenchmark {
    */
   @Setup(Level.Trial)
   public void setUp() throws IOException, InterruptedException {
-    server = ServerProcess.start(Math.max(1, 2 * putSize >> 30) + 1 + "G");
+    server = BenchDaemons.start(Math.max(1, 2 * putSize >> 30) + 1 + "G");
     client = IpcClient.connect(server.socket());
     arena = Arena.ofShared();
     source = arena.allocate(putSize, 64);

@@ -4,6 +4,7 @@ import io.cellar.client.Blob;
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
 import io.cellar.client.RpcClient;
+import io.cellar.testing.daemon.VineyarddProcess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -43,7 +44,7 @@ public class RpcThroughputBenchmark {
   @Param({"1048576", "16777216", "268435456"})
   public long rpcSize;
 
-  private ServerProcess server;
+  private VineyarddProcess server;
   private RpcClient rpc;
   private IpcClient ipc;
   private Arena arena;
@@ -53,7 +54,7 @@ public class RpcThroughputBenchmark {
   /** Starts the server, connects both clients, seals the blob {@link #rpcGet} reads. */
   @Setup(Level.Trial)
   public void setUp() throws IOException, InterruptedException {
-    server = ServerProcess.start(Math.max(1, 3 * rpcSize >> 30) + 1 + "G");
+    server = BenchDaemons.start(Math.max(1, 3 * rpcSize >> 30) + 1 + "G");
     rpc = RpcClient.connect("127.0.0.1", server.rpcPort());
     ipc = IpcClient.connect(server.socket());
     arena = Arena.ofShared();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.client.Blob;
 import io.cellar.client.BlobWriter;
 import io.cellar.client.IpcClient;
+import io.cellar.testing.daemon.VineyarddProcess;
 import java.io.IOException;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
@@ -47,12 +48,12 @@ public class SmallObjectsBenchmark {
   /** The server process shared by all threads of a trial. */
   @State(Scope.Benchmark)
   public static class Server {
-    ServerProcess process;
+    VineyarddProcess process;
 
     /** Starts it. */
     @Setup(Level.Trial)
     public void start() throws IOException, InterruptedException {
-      process = ServerProcess.start("4G");
+      process = BenchDaemons.start("4G");
     }
 
     /** Stops it. */

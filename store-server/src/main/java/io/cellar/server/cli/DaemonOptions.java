@@ -126,8 +126,9 @@ public record DaemonOptions(
               "warmup",
               Kind.BOOL,
               "true",
-              "once listening, play a short client session against the own socket (a second or"
-                  + " two of one core) so the first clients meet a warmed-up JIT (Cellar)"),
+              "before the socket exists, play a short client session against a throwaway store on a"
+                  + " private socket (a second or so of one core; nothing of it is ever seen) so"
+                  + " the first clients meet a warmed-up JIT (Cellar)"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */

@@ -88,10 +88,10 @@ public final class BlobCommands {
     long size = r.requireSize("size");
     requireIpc(r, c);
     Payload p = store.createBlob(c.owner(), size);
-    int[] fds = c.takeNewStoreFds(List.of(p));
+    ArenaFds fds = c.arenasToPass(List.of(p));
     ObjectNode reply = Replies.ok("create_buffer_reply");
     reply.set("created", PayloadJson.write(p));
-    FdAnnouncement.putSingle(reply, fds);
+    FdAnnouncement.putSingle(reply, fds.keys());
     UnsignedJson.put(reply, "id", p.objectId());
     return Reply.withFds(reply, fds);
   }
@@ -110,7 +110,7 @@ public final class BlobCommands {
     }
     requireIpc(r, c);
     List<Payload> payloads = store.createBlobs(c.owner(), sizes);
-    int[] fds = c.takeNewStoreFds(payloads);
+    ArenaFds fds = c.arenasToPass(payloads);
     ObjectNode reply = Replies.ok("create_buffers_reply");
     reply.put("num", payloads.size());
     long[] ids = new long[payloads.size()];
@@ -118,7 +118,7 @@ public final class BlobCommands {
       ids[i] = payloads.get(i).objectId();
     }
     UnsignedJson.putArray(reply, "ids", ids);
-    FdAnnouncement.putArray(reply, fds);
+    FdAnnouncement.putArray(reply, fds.keys());
     PayloadJson.putList(reply, payloads);
     return Reply.withFds(reply, fds);
   }
@@ -132,10 +132,10 @@ public final class BlobCommands {
     long[] ids = r.numberedIds();
     boolean unsafe = r.bool("unsafe", false);
     List<Payload> payloads = store.getBlobs(c.owner(), ids, unsafe);
-    int[] fds = c.takeNewStoreFds(payloads);
+    ArenaFds fds = c.arenasToPass(payloads);
     ObjectNode reply = Replies.ok("get_buffers_reply");
     PayloadJson.putList(reply, payloads);
-    FdAnnouncement.putArray(reply, fds);
+    FdAnnouncement.putArray(reply, fds.keys());
     reply.put("num", payloads.size());
     reply.put("compress", false);
     return Reply.withFds(reply, fds);

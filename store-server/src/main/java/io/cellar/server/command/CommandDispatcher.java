@@ -1,24 +1,18 @@
 package io.cellar.server.command;
 
 import io.cellar.protocol.CellarException;
-import io.cellar.protocol.StatusCode;
 import io.cellar.server.protocol.JsonCodec;
-import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import io.netty.buffer.ByteBuf;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns a frame body into a reply: parses it, checks registration, finds the command, runs its
- * handler, and answers any failure as an error reply with its code (Aeron's command-adapter rule: a
- * failed command is answered, counted, and never stops the loop).
+ * handler. Every failure on the way is answered by {@link RequestFailures} (an error reply with its
+ * code, counted and logged there), so a failed command never stops the loop that runs it.
  *
- * <p>Thread-safe: stateless apart from the thread-safe counters and observer.
+ * <p>Thread-safe: stateless apart from the thread-safe failures and observer.
  */
 public final class CommandDispatcher {
-  private static final Logger LOG = LoggerFactory.getLogger(CommandDispatcher.class);
-
   /** Receives the outcome of every request, for metrics. Implementations are thread-safe. */
   @FunctionalInterface
   public interface RequestObserver {
@@ -55,25 +49,34 @@ public final class CommandDispatcher {
       try {
         return command.placement().onWorker(request);
       } catch (RuntimeException e) {
-        return false;
+        return false; // the handler reads the same fields and answers the error
       }
+    }
+
+    /**
+     * The request type, for error messages.
+     *
+     * @return the type, or {@code "unknown"} when the frame could not be read
+     */
+    public String type() {
+      return request == null ? "unknown" : request.type();
     }
   }
 
   private final CommandTable table;
-  private final ServerCounters counters;
+  private final RequestFailures failures;
   private final RequestObserver observer;
 
   /**
    * A dispatcher over a filled table.
    *
    * @param table the commands
-   * @param counters where failures are counted
+   * @param failures answers, counts and logs failed requests
    * @param observer where outcomes are reported
    */
-  public CommandDispatcher(CommandTable table, ServerCounters counters, RequestObserver observer) {
+  public CommandDispatcher(CommandTable table, RequestFailures failures, RequestObserver observer) {
     this.table = table;
-    this.counters = counters;
+    this.failures = failures;
     this.observer = observer;
   }
 
@@ -89,10 +92,11 @@ public final class CommandDispatcher {
     try {
       request = JsonCodec.parseRequest(body);
     } catch (CellarException e) {
-      return failed("unparsable", e);
+      return failed(null, "unparsable", e);
     }
     if (!connection.registered() && !"register_request".equals(request.type())) {
       return failed(
+          request,
           "unregistered",
           CellarException.invalid(
               "The connection is not registered yet, command is: " + request.type()));
@@ -100,15 +104,14 @@ public final class CommandDispatcher {
     CommandTable.Command command = table.lookup(request.type());
     if (command == null) {
       return failed(
-          "unknown", CellarException.invalid("Got unexpected command: " + request.type()));
+          request, "unknown", CellarException.invalid("Got unexpected command: " + request.type()));
     }
     return new Prepared(command, request, null);
   }
 
-  private Prepared failed(String what, CellarException e) {
-    counters.countFailure();
+  private Prepared failed(Request request, String what, CellarException e) {
     observer.observe(what, 0, true);
-    return new Prepared(null, null, Reply.of(Replies.error(e)));
+    return new Prepared(null, request, failures.answer(request == null ? what : request.type(), e));
   }
 
   /**
@@ -117,7 +120,7 @@ public final class CommandDispatcher {
    * @param prepared the prepared request
    * @param connection the connection
    * @return the reply, never null; a deferred reply's future may fail, to be answered with {@link
-   *     #failure(Request, Throwable)}
+   *     #failure(Prepared, Throwable)}
    */
   public Reply run(Prepared prepared, Connection connection) {
     if (prepared.answer() != null) {
@@ -129,40 +132,21 @@ public final class CommandDispatcher {
       return prepared.command().handler().handle(prepared.request(), connection);
     } catch (RuntimeException | StackOverflowError e) {
       failed = true;
-      return failure(prepared.request(), e);
+      return failures.answer(prepared.type(), e);
     } finally {
       observer.observe(prepared.command().type(), System.nanoTime() - start, failed);
     }
   }
 
   /**
-   * The error reply for a failure, counted.
+   * The error reply for a request that failed after its handler returned (a deferred reply whose
+   * future failed, a remote upload that could not finish, work the pool refused).
    *
-   * @param request the request that failed
+   * @param prepared the request
    * @param t the failure
-   * @return the error reply
+   * @return the error reply, counted and logged
    */
-  public Reply failure(Request request, Throwable t) {
-    counters.countFailure();
-    Throwable cause = t;
-    while (cause instanceof java.util.concurrent.CompletionException && cause.getCause() != null) {
-      cause = cause.getCause();
-    }
-    if (cause instanceof CellarException ce) {
-      return Reply.of(Replies.error(ce));
-    }
-    if (cause instanceof IllegalArgumentException) {
-      return Reply.of(
-          Replies.error(StatusCode.INVALID, request.type() + ": " + cause.getMessage()));
-    }
-    LOG.warn("{} failed unexpectedly", request.type(), cause);
-    return Reply.of(
-        Replies.error(
-            StatusCode.UNKNOWN_ERROR,
-            request.type()
-                + " failed: "
-                + cause.getClass().getSimpleName()
-                + ": "
-                + cause.getMessage()));
+  public Reply failure(Prepared prepared, Throwable t) {
+    return failures.answer(prepared.type(), t);
   }
 }

@@ -4,8 +4,8 @@ import io.cellar.protocol.Payload;
 import java.util.List;
 
 /**
- * What a handler sees of the connection it serves: its store owner, its transport and its
- * registration, and which arena fds it has already been sent.
+ * What a handler sees of the connection it serves: its store owner, its transport, its
+ * registration, and the arena fds its replies must pass. Implemented by {@link ConnectionSession}.
  *
  * <p>Used by one thread at a time: the connection's event loop, or the worker running this
  * connection's one request in flight (the hand-off through the executor orders the accesses).
@@ -37,12 +37,15 @@ public interface Connection {
   void markRegistered();
 
   /**
-   * The arena keys this reply must pass: for each payload with {@code data_size > 0}, in order, its
-   * {@code store_fd} if not yet sent on this connection, deduplicated. The keys are recorded as
-   * sent. Always empty on RPC.
+   * The arena fds a reply carrying these payloads must pass (reference §3.3): for each payload with
+   * {@code data_size > 0}, in order, its arena if this connection has not been sent it yet, once
+   * each ({@link io.cellar.protocol.FdAnnouncement#due}), with the file descriptor behind each key
+   * already resolved. The arenas are recorded as sent. Always empty on RPC.
    *
    * @param payloads the payloads of the reply, in reply order
-   * @return the keys to announce and pass, in sending order
+   * @return the keys to announce and the fds to pass after the reply, in sending order
+   * @throws io.cellar.protocol.CellarException when an arena key is unknown to the store (then
+   *     nothing is recorded)
    */
-  int[] takeNewStoreFds(List<Payload> payloads);
+  ArenaFds arenasToPass(List<Payload> payloads);
 }

@@ -9,16 +9,18 @@ import java.util.function.Supplier;
 
 /**
  * What a handler answers: a JSON reply, optionally followed by passed fds (IPC) or raw blob bytes
- * (RPC); or no reply and a closed connection; or a reply that comes later.
+ * (RPC); or no reply and a closed connection; or a reply that comes later. Everything the transport
+ * needs to send is already resolved here (the fds are open file descriptors, the bytes are segments
+ * of blob memory), so the transport never calls into the store.
  *
  * <p>Immutable once built; may be handed from a worker or the store's thread to the event loop.
  */
 public final class Reply {
-  private static final int[] NO_FDS = new int[0];
+  private static final ArenaFds NO_FDS = ArenaFds.NONE;
   private static final Reply CLOSE = new Reply(null, NO_FDS, true, null, List.of(), null);
 
   private final ObjectNode json;
-  private final int[] storeFds;
+  private final ArenaFds fds;
   private final boolean close;
   private final CompletableFuture<Reply> later;
   private final List<MemorySegment> bytesAfter;
@@ -26,13 +28,13 @@ public final class Reply {
 
   private Reply(
       ObjectNode json,
-      int[] storeFds,
+      ArenaFds fds,
       boolean close,
       CompletableFuture<Reply> later,
       List<MemorySegment> bytesAfter,
       Receive receive) {
     this.json = json;
-    this.storeFds = storeFds;
+    this.fds = fds;
     this.close = close;
     this.later = later;
     this.bytesAfter = bytesAfter;
@@ -59,14 +61,14 @@ public final class Reply {
   }
 
   /**
-   * A reply followed by one {@code SCM_RIGHTS} message per arena key, in order.
+   * A reply followed by one {@code SCM_RIGHTS} message per arena fd, in order.
    *
-   * @param json the reply object, whose {@code fd}/{@code fds} announce exactly {@code storeFds}
-   * @param storeFds arena keys ({@code store_fd}) whose files are passed after the reply
+   * @param json the reply object, whose {@code fd}/{@code fds} announce exactly {@code fds.keys()}
+   * @param fds the arenas passed after the reply, resolved by {@link Connection#arenasToPass}
    * @return the reply
    */
-  public static Reply withFds(ObjectNode json, int[] storeFds) {
-    return new Reply(json, storeFds, false, null, List.of(), null);
+  public static Reply withFds(ObjectNode json, ArenaFds fds) {
+    return new Reply(json, fds, false, null, List.of(), null);
   }
 
   /**
@@ -149,12 +151,13 @@ public final class Reply {
   }
 
   /**
-   * Arena keys to pass after the reply.
+   * The arena fds to pass after the reply: the transport sends {@code fds().fds()} in order and
+   * asks nothing of the store.
    *
-   * @return the keys, possibly empty; do not modify
+   * @return the fds, possibly {@link ArenaFds#NONE}
    */
-  public int[] storeFds() {
-    return storeFds;
+  public ArenaFds fds() {
+    return fds;
   }
 
   /**

@@ -1,11 +1,10 @@
 package io.cellar.server.command;
 
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Live counters of the server that {@code instance_status} and the metrics report: open connections
- * per transport, parked requests, and failed requests.
+ * per transport and parked requests. Error replies are counted by {@link RequestFailures}.
  *
  * <p>Thread-safe (atomics); updated from event loops and workers.
  */
@@ -13,7 +12,6 @@ public final class ServerCounters {
   private final AtomicLong ipcConnections = new AtomicLong();
   private final AtomicLong rpcConnections = new AtomicLong();
   private final AtomicLong deferredRequests = new AtomicLong();
-  private final LongAdder failedRequests = new LongAdder();
 
   /** Zeroed counters. */
   public ServerCounters() {}
@@ -43,19 +41,5 @@ public final class ServerCounters {
    */
   public AtomicLong deferredRequests() {
     return deferredRequests;
-  }
-
-  /** Counts one request answered with an error. */
-  public void countFailure() {
-    failedRequests.increment();
-  }
-
-  /**
-   * Requests answered with an error since start.
-   *
-   * @return the count
-   */
-  public long failedRequests() {
-    return failedRequests.sum();
   }
 }

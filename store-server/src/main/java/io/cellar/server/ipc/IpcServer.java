@@ -1,6 +1,6 @@
 package io.cellar.server.ipc;
 
-import io.cellar.server.transport.ConnectionHandler;
+import io.cellar.server.transport.RequestLoop;
 import io.cellar.server.transport.ServerResources;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -16,8 +16,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The IPC listener: Netty's epoll UNIX-domain server socket, one {@link ConnectionHandler} per
- * accepted connection. Owns the socket file from bind to {@link #close()}.
+ * The IPC listener: Netty's epoll UNIX-domain server socket, one {@link RequestLoop} per accepted
+ * connection. Owns the socket file from bind to {@link #close()}.
  *
  * <p>Thread-safe: start and close may be called from any thread, once each.
  */
@@ -54,7 +54,7 @@ public final class IpcServer implements AutoCloseable {
                 new ChannelInitializer<DomainSocketChannel>() {
                   @Override
                   protected void initChannel(DomainSocketChannel ch) {
-                    ch.pipeline().addLast(new ConnectionHandler(resources, false));
+                    ch.pipeline().addLast(RequestLoop.ipc(resources));
                   }
                 });
     Channel ch;

@@ -15,8 +15,9 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * The server's meters in a Prometheus registry: store memory used and limit, objects and blobs,
- * open connections per transport, parked requests, and a timer per command and outcome (count,
- * total and max latency).
+ * open connections per transport, parked requests, error replies by status code ({@link
+ * #errorReplies()}, always counted), and a timer per command and outcome (count, total and max
+ * latency; fed only when the server exports its metrics, see {@code VineyardServer}).
  *
  * <p>Thread-safe: observed from event loops and workers, scraped from the HTTP thread. Store gauges
  * read one status snapshot, cached for 100 ms, per scrape.
@@ -26,6 +27,7 @@ public final class ServerMetrics implements CommandDispatcher.RequestObserver {
       new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
   private final ConcurrentHashMap<String, Timer> ok = new ConcurrentHashMap<>();
   private final ConcurrentHashMap<String, Timer> failed = new ConcurrentHashMap<>();
+  private final ErrorReplyCounter errorReplies = new ErrorReplyCounter(registry);
   private final Store store;
   private volatile StoreStatus cached;
   private volatile long cachedAt;
@@ -89,6 +91,15 @@ public final class ServerMetrics implements CommandDispatcher.RequestObserver {
                       .register(registry));
     }
     t.record(Duration.ofNanos(nanos));
+  }
+
+  /**
+   * The counters of error replies, by status code.
+   *
+   * @return the counters, in this registry
+   */
+  public ErrorReplyCounter errorReplies() {
+    return errorReplies;
   }
 
   /**

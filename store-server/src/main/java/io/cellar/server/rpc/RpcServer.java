@@ -1,6 +1,6 @@
 package io.cellar.server.rpc;
 
-import io.cellar.server.transport.ConnectionHandler;
+import io.cellar.server.transport.RequestLoop;
 import io.cellar.server.transport.ServerResources;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -15,7 +15,7 @@ import java.net.InetSocketAddress;
 
 /**
  * The RPC listener: an epoll TCP server socket bound with {@code SO_REUSEADDR} and {@code
- * SO_REUSEPORT} as the reference does, one {@link ConnectionHandler} per connection.
+ * SO_REUSEPORT} as the reference does, one {@link RequestLoop} per connection.
  *
  * <p>Thread-safe: start and close may be called from any thread, once each.
  */
@@ -51,7 +51,7 @@ public final class RpcServer implements AutoCloseable {
                 new ChannelInitializer<SocketChannel>() {
                   @Override
                   protected void initChannel(SocketChannel ch) {
-                    ch.pipeline().addLast(new ConnectionHandler(resources, true));
+                    ch.pipeline().addLast(RequestLoop.rpc(resources));
                   }
                 });
     try {

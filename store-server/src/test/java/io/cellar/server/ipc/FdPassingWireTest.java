@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import io.cellar.posix.FdPassing;
 import io.cellar.server.protocol.JsonCodec;
-import io.cellar.server.testing.ProtocolClient;
 import io.cellar.server.testing.RawUnixClient;
+import io.cellar.server.testing.RawWireClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -82,7 +82,7 @@ class FdPassingWireTest {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
       ((ByteBuf) msg).release();
-      var json = ProtocolClient.request("x_reply");
+      var json = RawWireClient.request("x_reply");
       json.put("padding", "p".repeat(replyPadding));
       json.putArray("fds").add(first).add(second);
       ctx.writeAndFlush(JsonCodec.encodeFrame(json, ctx.alloc()))
@@ -108,7 +108,7 @@ class FdPassingWireTest {
   }
 
   private void roundTrip() throws Exception {
-    try (ProtocolClient c = new ProtocolClient(dir.resolve("s.sock"))) {
+    try (RawWireClient c = new RawWireClient(dir.resolve("s.sock"))) {
       c.sendFrame("{}".getBytes());
       var reply = c.readReply(); // fails if any fd rides on these bytes
       assertEquals("x_reply", reply.get("type").asText());

@@ -2,7 +2,7 @@ package io.cellar.server.process;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.cellar.server.testing.ProtocolClient;
+import io.cellar.server.testing.RawWireClient;
 import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -26,7 +26,7 @@ final class RpcTestClient implements AutoCloseable {
   }
 
   JsonNode call(ObjectNode request) throws IOException {
-    byte[] body = ProtocolClient.JSON.writeValueAsBytes(request);
+    byte[] body = RawWireClient.JSON.writeValueAsBytes(request);
     out.write(ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(body.length).array());
     out.write(body);
     out.flush();
@@ -35,7 +35,7 @@ final class RpcTestClient implements AutoCloseable {
 
   JsonNode readReply() throws IOException {
     long len = ByteBuffer.wrap(readExactly(8)).order(ByteOrder.LITTLE_ENDIAN).getLong();
-    return ProtocolClient.JSON.readTree(readExactly((int) len));
+    return RawWireClient.JSON.readTree(readExactly((int) len));
   }
 
   byte[] readExactly(int n) throws IOException {

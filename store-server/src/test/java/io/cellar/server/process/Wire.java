@@ -9,7 +9,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.PayloadJson;
-import io.cellar.server.testing.ProtocolClient;
+import io.cellar.server.testing.RawWireClient;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -20,7 +20,7 @@ final class Wire {
   private Wire() {}
 
   static ObjectNode req(String type) {
-    return ProtocolClient.request(type);
+    return RawWireClient.request(type);
   }
 
   static JsonNode ok(JsonNode reply, String type) {
@@ -39,7 +39,7 @@ final class Wire {
   }
 
   /** Creates, fills through the client's mapping, and seals a blob. */
-  static Payload putBlob(ProtocolClient c, byte[] bytes) throws IOException {
+  static Payload putBlob(RawWireClient c, byte[] bytes) throws IOException {
     JsonNode created =
         ok(c.call(req("create_buffer_request").put("size", bytes.length)), "create_buffer_reply");
     Payload p = PayloadJson.read(created.get("created"));
@@ -52,8 +52,8 @@ final class Wire {
   }
 
   /** Creates an object with one blob member and returns its id. */
-  static long putObject(ProtocolClient c, long blobId, long size) throws IOException {
-    ObjectNode content = ProtocolClient.JSON.createObjectNode();
+  static long putObject(RawWireClient c, long blobId, long size) throws IOException {
+    ObjectNode content = RawWireClient.JSON.createObjectNode();
     content.put("typename", "cellar::Bytes");
     content.put("nbytes", size);
     content.put("instance_id", 0);
@@ -71,7 +71,7 @@ final class Wire {
     return reply.get("id").asLong();
   }
 
-  static ProtocolClient connect(Path socket) throws IOException {
-    return ProtocolClient.connect(socket);
+  static RawWireClient connect(Path socket) throws IOException {
+    return RawWireClient.connect(socket);
   }
 }

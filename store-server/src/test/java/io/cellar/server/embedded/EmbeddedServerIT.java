@@ -11,7 +11,6 @@ import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
-import io.cellar.server.testing.StoreAvailability;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +27,11 @@ import org.junit.jupiter.api.io.TempDir;
  * Embedded mode: this JVM runs the server over a store it also uses directly, while another process
  * (an independent Python protocol client) talks to the same store over the IPC socket.
  */
-class EmbeddedServerTest {
+class EmbeddedServerIT {
   @TempDir Path dir;
 
   @Test
   void hostAndSocketClientsSeeTheSameObjects() throws Exception {
-    Assumptions.assumeTrue(StoreAvailability.built(), "store-core's Store is not built yet");
     Assumptions.assumeTrue(hasPython(), "python3 is not installed");
     Path socket = dir.resolve("embedded.sock");
     try (Store store = Store.open(StoreConfig.ofLimit(64L << 20));

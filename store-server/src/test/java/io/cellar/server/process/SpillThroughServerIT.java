@@ -11,8 +11,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.PayloadJson;
 import io.cellar.protocol.UnsignedJson;
-import io.cellar.server.testing.ProtocolClient;
-import io.cellar.server.testing.VineyarddProcess;
+import io.cellar.server.testing.RawWireClient;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.foreign.ValueLayout;
@@ -29,12 +29,11 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * --spill_path} (the creations run on the worker pool) and comes back byte-exact on {@code
  * get_buffers}; {@code evict}/{@code load}/{@code unpin} are answered.
  */
-class SpillThroughServerTest {
+class SpillThroughServerIT {
   private static final Path SPILL = tempDir();
 
   @RegisterExtension
-  static final VineyarddProcess SERVER =
-      new VineyarddProcess("--size=64M", "--spill_path=" + SPILL);
+  static final VineyarddExtension SERVER = TestDaemons.server("64M", "--spill_path=" + SPILL);
 
   private static Path tempDir() {
     try {
@@ -54,13 +53,13 @@ class SpillThroughServerTest {
       byte[] data = new byte[16 << 20];
       Arrays.fill(data, (byte) (i + 1));
       data[data.length - 1] = (byte) (100 + i);
-      try (ProtocolClient c = ProtocolClient.connect(SERVER.socket())) {
+      try (RawWireClient c = RawWireClient.connect(SERVER.socket())) {
         Payload p = putBlob(c, data);
         ids.add(p.objectId());
         contents.add(data);
       } // disconnecting drops the reference: the blob is cold and may spill
     }
-    try (ProtocolClient c = ProtocolClient.connect(SERVER.socket())) {
+    try (RawWireClient c = RawWireClient.connect(SERVER.socket())) {
       boolean anySpilled = false;
       for (long id : ids) {
         JsonNode r = c.call(req("is_spilled_request").set("id", UnsignedJson.node(id)));
@@ -79,7 +78,7 @@ class SpillThroughServerTest {
         assertArrayEquals(contents.get(i), c.blob(q).toArray(ValueLayout.JAVA_BYTE), "blob " + i);
         c.call(req("release_request").set("object_id", UnsignedJson.node(ids.get(i))));
       }
-      var list = ProtocolClient.JSON.createArrayNode().add(UnsignedJson.node(ids.get(2)));
+      var list = RawWireClient.JSON.createArrayNode().add(UnsignedJson.node(ids.get(2)));
       assertEquals(
           "load_reply",
           c.call(req("load_request").put("pin", true).set("ids", list)).path("type").asText());

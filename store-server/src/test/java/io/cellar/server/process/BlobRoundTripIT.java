@@ -13,8 +13,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.PayloadJson;
 import io.cellar.protocol.UnsignedJson;
-import io.cellar.server.testing.ProtocolClient;
-import io.cellar.server.testing.VineyarddProcess;
+import io.cellar.server.testing.RawWireClient;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -38,11 +38,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * the edge sizes, a blob past 2 GiB, several clients at once, names across clients, and a writer
  * killed with {@code kill -9} mid-write whose unsealed blob is reclaimed.
  */
-class BlobRoundTripTest {
-  @RegisterExtension static final VineyarddProcess SERVER = new VineyarddProcess("--size=3G");
+class BlobRoundTripIT {
+  @RegisterExtension static final VineyarddExtension SERVER = TestDaemons.server("3G");
 
-  private static ProtocolClient client() throws IOException {
-    return ProtocolClient.connect(SERVER.socket());
+  private static RawWireClient client() throws IOException {
+    return RawWireClient.connect(SERVER.socket());
   }
 
   private static void fill(MemorySegment s, long seed) {
@@ -62,7 +62,7 @@ class BlobRoundTripTest {
     return x ^ (x >>> 29);
   }
 
-  private static Payload get(ProtocolClient c, long blobId) throws IOException {
+  private static Payload get(RawWireClient c, long blobId) throws IOException {
     JsonNode got =
         ok(
             c.call(req("get_buffers_request").put("num", 1).set("0", UnsignedJson.node(blobId))),
@@ -74,8 +74,8 @@ class BlobRoundTripTest {
   @ParameterizedTest
   @ValueSource(ints = {0, 1, 63, 64, 4096, 1 << 20, 256 << 20})
   void bytesRoundTripExactlyAcrossConnections(int size) throws Exception {
-    try (ProtocolClient writer = client();
-        ProtocolClient reader = client()) {
+    try (RawWireClient writer = client();
+        RawWireClient reader = client()) {
       JsonNode created =
           ok(writer.call(req("create_buffer_request").put("size", size)), "create_buffer_reply");
       Payload p = PayloadJson.read(created.get("created"));
@@ -102,8 +102,8 @@ class BlobRoundTripTest {
   @Test
   void aBlobPast2GiBIsAddressableEverywhere() throws Exception {
     long size = (2L << 30) + 4096 + 3;
-    try (ProtocolClient writer = client();
-        ProtocolClient reader = client()) {
+    try (RawWireClient writer = client();
+        RawWireClient reader = client()) {
       JsonNode created =
           ok(writer.call(req("create_buffer_request").put("size", size)), "create_buffer_reply");
       Payload p = PayloadJson.read(created.get("created"));
@@ -140,8 +140,8 @@ class BlobRoundTripTest {
             pool.submit(
                 () -> {
                   int done = 0;
-                  try (ProtocolClient c = client();
-                      ProtocolClient other = client()) {
+                  try (RawWireClient c = client();
+                      RawWireClient other = client()) {
                     for (int i = 0; i < 40; i++) {
                       byte[] data = new byte[1000 + seed * 100 + i];
                       java.util.Arrays.fill(data, (byte) (seed * 40 + i));
@@ -150,7 +150,7 @@ class BlobRoundTripTest {
                       JsonNode meta =
                           other.call(
                               req("get_data_request")
-                                  .set("id", ProtocolClient.JSON.createArrayNode().add(id)));
+                                  .set("id", RawWireClient.JSON.createArrayNode().add(id)));
                       assertEquals(1, ok(meta, "get_data_reply").get("content").size());
                       assertArrayEquals(
                           data,
@@ -171,8 +171,8 @@ class BlobRoundTripTest {
 
   @Test
   void namesAreSharedAcrossClients() throws Exception {
-    try (ProtocolClient a = client();
-        ProtocolClient b = client()) {
+    try (RawWireClient a = client();
+        RawWireClient b = client()) {
       byte[] data = "named bytes".getBytes(StandardCharsets.UTF_8);
       Payload p = putBlob(a, data);
       long id = putObject(a, p.objectId(), data.length);
@@ -198,9 +198,9 @@ class BlobRoundTripTest {
 
   @Test
   void aWriterKilledMidWriteHasItsUnsealedBlobReclaimed() throws Exception {
-    Path script = VineyarddProcessTest.peerScript();
+    Path script = VineyarddProcessIT.peerScript();
     long size = 8 << 20;
-    try (ProtocolClient observer = client()) {
+    try (RawWireClient observer = client()) {
       long before = usage(observer);
       Process writer =
           new ProcessBuilder(
@@ -231,7 +231,7 @@ class BlobRoundTripTest {
                         req("exists_request")
                             .set(
                                 "id",
-                                ProtocolClient.JSON
+                                RawWireClient.JSON
                                     .getNodeFactory()
                                     .numberNode(new java.math.BigInteger(blobId)))),
                     "exists_reply")
@@ -243,7 +243,7 @@ class BlobRoundTripTest {
     }
   }
 
-  private static long usage(ProtocolClient c) throws IOException {
+  private static long usage(RawWireClient c) throws IOException {
     return ok(c.call(req("instance_status_request")), "instance_status_reply")
         .get("meta")
         .get("memory_usage")

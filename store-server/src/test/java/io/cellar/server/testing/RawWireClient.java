@@ -17,15 +17,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A test client speaking the Vineyard protocol as the C++ client does: framed JSON requests, one
- * reply each, and for every reply that announces fds ({@code fd}/{@code fds}) exactly those fds
- * received right after it and mapped once ({@code map_size - 8} bytes), keyed by the server's
- * {@code store_fd}. It checks the announcement against the C++ client's rule (each new {@code
- * store_fd} of a non-empty payload, in order).
+ * A raw wire client for tests (not the product's {@code io.cellar.client.ProtocolClient}): it sends
+ * any bytes, well-formed or not, and checks the server's bytes exactly. It speaks the Vineyard
+ * protocol as the C++ client does: framed JSON requests, one reply each, and for every reply that
+ * announces fds ({@code fd}/{@code fds}) exactly those fds received right after it and mapped once
+ * ({@code map_size - 8} bytes), keyed by the server's {@code store_fd}. It checks the announcement
+ * against the C++ client's rule (each new {@code store_fd} of a non-empty payload, in order).
  *
  * <p>Not thread-safe. Closing unmaps and closes everything.
  */
-public final class ProtocolClient implements AutoCloseable {
+public final class RawWireClient implements AutoCloseable {
   /** Shared JSON mapper. */
   public static final ObjectMapper JSON = new ObjectMapper();
 
@@ -39,7 +40,7 @@ public final class ProtocolClient implements AutoCloseable {
    * @param socket the server's socket
    * @throws IOException when the connection fails
    */
-  public ProtocolClient(Path socket) throws IOException {
+  public RawWireClient(Path socket) throws IOException {
     this.raw = new RawUnixClient(socket, 20);
   }
 
@@ -50,8 +51,8 @@ public final class ProtocolClient implements AutoCloseable {
    * @return the registered client
    * @throws IOException when the connection or registration fails
    */
-  public static ProtocolClient connect(Path socket) throws IOException {
-    ProtocolClient c = new ProtocolClient(socket);
+  public static RawWireClient connect(Path socket) throws IOException {
+    RawWireClient c = new RawWireClient(socket);
     JsonNode reply =
         c.call(
             request("register_request")

@@ -15,8 +15,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.PayloadJson;
-import io.cellar.server.testing.ProtocolClient;
-import io.cellar.server.testing.VineyarddProcess;
+import io.cellar.server.testing.RawWireClient;
+import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -34,11 +34,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The daemon as a real process, driven over its UNIX socket by raw protocol clients. */
-class VineyarddProcessTest {
-  @RegisterExtension static final VineyarddProcess SERVER = new VineyarddProcess();
+class VineyarddProcessIT {
+  @RegisterExtension static final VineyarddExtension SERVER = TestDaemons.server("256M");
 
-  private static ProtocolClient client() throws IOException {
-    return ProtocolClient.connect(SERVER.socket());
+  private static RawWireClient client() throws IOException {
+    return RawWireClient.connect(SERVER.socket());
   }
 
   private static byte[] pattern(int n, int seed) {
@@ -51,7 +51,7 @@ class VineyarddProcessTest {
 
   @Test
   void registerReplyHasTheReferenceFields() throws Exception {
-    try (ProtocolClient c = new ProtocolClient(SERVER.socket())) {
+    try (RawWireClient c = new RawWireClient(SERVER.socket())) {
       JsonNode r =
           ok(
               c.call(req("register_request").put("version", "0.24.4").put("store_type", 1)),
@@ -71,8 +71,8 @@ class VineyarddProcessTest {
   @Test
   void bytesWrittenThroughOneMappingAreReadThroughAnotherConnections() throws Exception {
     byte[] data = pattern(1 << 20, 7);
-    try (ProtocolClient writer = client();
-        ProtocolClient reader = client()) {
+    try (RawWireClient writer = client();
+        RawWireClient reader = client()) {
       Payload p = putBlob(writer, data);
       assertEquals(0, p.dataOffset() % 64, "64-byte aligned");
       assertTrue(p.dataOffset() + p.dataSize() <= p.mapSize() - 8, "clear of the last 8 bytes");
@@ -93,7 +93,7 @@ class VineyarddProcessTest {
 
   @Test
   void theArenaFdIsPassedOncePerConnection() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       putBlob(c, pattern(100, 1));
       JsonNode second = c.call(req("create_buffer_request").put("size", 200));
       assertEquals(-1, ok(second, "create_buffer_reply").get("fd").asInt());
@@ -103,7 +103,7 @@ class VineyarddProcessTest {
           c.call(
               req("create_buffers_request")
                   .put("num", 2)
-                  .set("sizes", ProtocolClient.JSON.createArrayNode().add(10).add(0)));
+                  .set("sizes", RawWireClient.JSON.createArrayNode().add(10).add(0)));
       ok(many, "create_buffers_reply");
       assertEquals(0, many.get("fds").size());
       assertEquals(2, many.get("ids").size());
@@ -115,12 +115,12 @@ class VineyarddProcessTest {
 
   @Test
   void createBuffersOnAFreshConnectionAnnouncesTheArenaOnce() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       JsonNode many =
           c.call(
               req("create_buffers_request")
                   .put("num", 3)
-                  .set("sizes", ProtocolClient.JSON.createArrayNode().add(64).add(128).add(1)));
+                  .set("sizes", RawWireClient.JSON.createArrayNode().add(64).add(128).add(1)));
       ok(many, "create_buffers_reply");
       assertEquals(1, many.get("fds").size());
       assertEquals(1, c.receivedFdCount());
@@ -129,7 +129,7 @@ class VineyarddProcessTest {
 
   @Test
   void emptyBlobNeedsNoFd() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       JsonNode r = ok(c.call(req("create_buffer_request").put("size", 0)), "create_buffer_reply");
       assertEquals(-1, r.get("fd").asInt());
       assertEquals("9223372036854775808", r.get("id").asText());
@@ -140,9 +140,9 @@ class VineyarddProcessTest {
 
   @Test
   void getDataWithWaitIsReleasedByAnotherConnectionWithoutBlockingOthers() throws Exception {
-    try (ProtocolClient waiter = client();
-        ProtocolClient other = client()) {
-      ObjectNode meta = ProtocolClient.JSON.createObjectNode();
+    try (RawWireClient waiter = client();
+        RawWireClient other = client()) {
+      ObjectNode meta = RawWireClient.JSON.createObjectNode();
       meta.put("typename", "cellar::Waited").put("instance_id", 0).put("nbytes", 0);
       long id =
           ok(other.call(req("create_data_request").set("content", meta)), "create_data_reply")
@@ -150,7 +150,7 @@ class VineyarddProcessTest {
               .asLong();
       // wait for a name: the waiter parks until `other` names the object
       waiter.sendFrame(
-          ProtocolClient.JSON.writeValueAsBytes(
+          RawWireClient.JSON.writeValueAsBytes(
               req("get_name_request").put("name", "parked-name").put("wait", true)));
       ok(other.call(req("persist_request").put("id", id)), "persist_reply");
       awaitDeferred(other, 1);
@@ -164,9 +164,9 @@ class VineyarddProcessTest {
 
   @Test
   void getDataWithWaitAnswersAtOnceForExistingIds() throws Exception {
-    try (ProtocolClient waiter = client();
-        ProtocolClient other = client()) {
-      ObjectNode meta = ProtocolClient.JSON.createObjectNode();
+    try (RawWireClient waiter = client();
+        RawWireClient other = client()) {
+      ObjectNode meta = RawWireClient.JSON.createObjectNode();
       meta.put("typename", "cellar::Waited").put("instance_id", 0);
       long id =
           ok(other.call(req("create_data_request").set("content", meta)), "create_data_reply")
@@ -177,13 +177,13 @@ class VineyarddProcessTest {
               req("get_data_request")
                   .put("wait", true)
                   .put("sync_remote", true)
-                  .set("id", ProtocolClient.JSON.createArrayNode().add(id)));
+                  .set("id", RawWireClient.JSON.createArrayNode().add(id)));
       assertTrue(ok(now, "get_data_reply").get("content").has(ObjectIds.toText(id)));
       JsonNode missing =
           waiter.call(
               req("get_data_request")
                   .put("wait", false)
-                  .set("id", ProtocolClient.JSON.createArrayNode().add(12345)));
+                  .set("id", RawWireClient.JSON.createArrayNode().add(12345)));
       assertEquals(0, ok(missing, "get_data_reply").get("content").size());
     }
   }
@@ -191,10 +191,10 @@ class VineyarddProcessTest {
   /** Polls instance_status (bounded) until at least {@code n} requests are parked. */
   @Test
   void aParkedRequestStopsCountingWhenItsClientLeaves() throws Exception {
-    try (ProtocolClient other = client()) {
-      try (ProtocolClient waiter = client()) {
+    try (RawWireClient other = client()) {
+      try (RawWireClient waiter = client()) {
         waiter.sendFrame(
-            ProtocolClient.JSON.writeValueAsBytes(
+            RawWireClient.JSON.writeValueAsBytes(
                 req("get_name_request")
                     .put("name", "left-" + System.nanoTime())
                     .put("wait", true)));
@@ -213,7 +213,7 @@ class VineyarddProcessTest {
     }
   }
 
-  private static void awaitDeferred(ProtocolClient c, long n) throws IOException {
+  private static void awaitDeferred(RawWireClient c, long n) throws IOException {
     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
     long deferred = 0;
     while (deferred < n && System.nanoTime() < deadline) {
@@ -228,7 +228,7 @@ class VineyarddProcessTest {
 
   @Test
   void replyTypesOfTheOddCommands() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       ok(c.call(req("cluster_meta")), "cluster_meta");
       JsonNode meta = c.call(req("cluster_meta")).get("meta").get("i0");
       for (String f :
@@ -265,11 +265,11 @@ class VineyarddProcessTest {
   @Test
   void badInputIsAnsweredAndTheConnectionKeepsWorking() throws Exception {
     long survivor;
-    try (ProtocolClient setup = client()) {
+    try (RawWireClient setup = client()) {
       Payload p = putBlob(setup, pattern(256, 9));
       survivor = putObject(setup, p.objectId(), 256);
     }
-    try (ProtocolClient c = new ProtocolClient(SERVER.socket())) {
+    try (RawWireClient c = new RawWireClient(SERVER.socket())) {
       c.sendFrame("{\"type\":\"get_data_request\",\"id\":[1]}".getBytes());
       error(c.readReply(), 1, "The connection is not registered yet, command is: get_data_request");
       ok(c.call(req("register_request")), "register_reply");
@@ -289,7 +289,7 @@ class VineyarddProcessTest {
           c.call(
               req("get_data_request")
                   .put("wait", "yes")
-                  .set("id", ProtocolClient.JSON.createArrayNode().add(1))),
+                  .set("id", RawWireClient.JSON.createArrayNode().add(1))),
           1,
           "'wait'");
       error(c.call(req("create_data_request").put("content", 3)), 1, "'content'");
@@ -302,7 +302,7 @@ class VineyarddProcessTest {
 
   @Test
   void oversizedLengthClosesOnlyThatConnection() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       java.nio.ByteBuffer h =
           java.nio.ByteBuffer.allocate(8).order(java.nio.ByteOrder.LITTLE_ENDIAN);
       c.raw().write(h.putLong((256L << 20) + 1).array());
@@ -314,27 +314,27 @@ class VineyarddProcessTest {
   @Test
   void connectionsThatVanishAnywhereLeaveTheServerServing() throws Exception {
     // closes without sending anything (Python's launcher probe)
-    new ProtocolClient(SERVER.socket()).close();
+    new RawWireClient(SERVER.socket()).close();
     // closes mid-header and mid-body
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       c.raw().write(new byte[] {10, 0, 0});
     }
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       c.raw().write(new byte[] {100, 0, 0, 0, 0, 0, 0, 0, '{', '"'});
     }
     // closes before receiving the fd that follows its reply
-    try (ProtocolClient c = new ProtocolClient(SERVER.socket())) {
+    try (RawWireClient c = new RawWireClient(SERVER.socket())) {
       c.sendFrame("{\"type\":\"register_request\"}".getBytes());
       c.sendFrame("{\"type\":\"create_buffer_request\",\"size\":4096}".getBytes());
     }
     // leaves a parked request behind
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       c.sendFrame(
-          ProtocolClient.JSON.writeValueAsBytes(
+          RawWireClient.JSON.writeValueAsBytes(
               req("get_name_request").put("name", "gone-" + System.nanoTime()).put("wait", true)));
     }
     // exit_request: no reply, connection closed
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       c.exit();
       assertTrue(c.raw().readsEof());
     }
@@ -360,7 +360,7 @@ class VineyarddProcessTest {
   @Test
   void aPythonPeerReadsWhatThisClientWrote() throws Exception {
     Path script = peerScript();
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       byte[] text = "hello from java".getBytes(StandardCharsets.UTF_8);
       Payload p = putBlob(c, text);
       long id = putObject(c, p.objectId(), text.length);
@@ -419,7 +419,7 @@ class VineyarddProcessTest {
       assertArrayEquals(a, rpc.readExactly(a.length));
       ok(rpc.call(req("instance_status_request")), "instance_status_reply");
     }
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       JsonNode st = ok(c.call(req("instance_status_request")), "instance_status_reply");
       assertTrue(st.get("meta").has("rpc_connections"));
     }
@@ -427,7 +427,7 @@ class VineyarddProcessTest {
 
   @Test
   void metricsExposeRequestsConnectionsAndMemory() throws Exception {
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       ok(c.call(req("instance_status_request")), "instance_status_reply");
     }
     HttpResponse<String> r =
@@ -450,13 +450,13 @@ class VineyarddProcessTest {
   /** The server still registers new clients, round-trips, and still holds {@code survivor}. */
   private static void assertServing(long survivor) throws IOException {
     assertTrue(SERVER.process().isAlive(), "server alive");
-    try (ProtocolClient c = client()) {
+    try (RawWireClient c = client()) {
       ok(c.call(req("instance_status_request")), "instance_status_reply");
       if (survivor != -1) {
         JsonNode data =
             c.call(
                 req("get_data_request")
-                    .set("id", ProtocolClient.JSON.createArrayNode().add(survivor)));
+                    .set("id", RawWireClient.JSON.createArrayNode().add(survivor)));
         assertTrue(ok(data, "get_data_reply").get("content").has(ObjectIds.toText(survivor)));
       }
     }
@@ -466,7 +466,7 @@ class VineyarddProcessTest {
     Assumptions.assumeTrue(hasPython(), "python3 is not installed");
     Path script = Files.createTempFile("vineyard_peer", ".py");
     try (var in =
-        VineyarddProcessTest.class.getResourceAsStream("/io/cellar/server/vineyard_peer.py")) {
+        VineyarddProcessIT.class.getResourceAsStream("/io/cellar/server/vineyard_peer.py")) {
       Files.write(script, in.readAllBytes());
     }
     script.toFile().deleteOnExit();

@@ -1,0 +1,122 @@
+package io.cellar.server.warmup;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Warms up a starting daemon where no client can see it: before the real socket exists, a {@link
+ * ThrowawayServer} (a small store on a private socket in a private temporary directory) serves a
+ * {@link WarmupScript} played through Cellar's own Java client; then the throwaway server and store
+ * are closed. So the JVM's first pass through the request paths (class loading and linking of the
+ * channel pipeline, the JSON codec, every command family, the fd passing downcalls) and the JIT's
+ * compilation of them happen before the first real client, and no warm-up object, name, blob or
+ * connection is ever seen on the real store. The code compiled stays compiled: the real server runs
+ * the same classes.
+ *
+ * <p>The script's first round always runs; further rounds start only until {@link #ROUNDS_UNTIL}
+ * after the process was launched, so the socket still appears about a second after launch on a
+ * machine that is not overloaded (the performance budget), and a loaded machine does fewer rounds
+ * rather than starting late.
+ *
+ * <p>One line is logged at info level when it ends ("warm-up done in N ms"). A failure is logged at
+ * warn level and otherwise ignored: the daemon then starts without the warm-up. A run that exceeds
+ * {@link #DEADLINE} is stopped by closing the throwaway server.
+ *
+ * <p>Thread-safe: {@link #run} may be called from any thread; it blocks until the warm-up and its
+ * clean-up are over, and leaves no thread, socket, file or shared memory behind.
+ */
+public final class StartupWarmup {
+  /** The longest a warm-up may take before it is stopped. */
+  public static final Duration DEADLINE = Duration.ofSeconds(30);
+
+  /** How long after the process's launch warm-up rounds after the first may still start. */
+  public static final Duration ROUNDS_UNTIL = Duration.ofMillis(750);
+
+  private static final Logger LOG = LoggerFactory.getLogger(StartupWarmup.class);
+
+  private StartupWarmup() {}
+
+  /**
+   * Runs the daemon's warm-up.
+   *
+   * @param rpc whether the daemon will serve TCP (then the RPC paths are warmed too)
+   * @return true when the script ran to its end
+   */
+  public static boolean run(boolean rpc) {
+    return run(rpc, WarmupScript.Plan.DEFAULT, roundsDeadline(ROUNDS_UNTIL));
+  }
+
+  /**
+   * Runs a warm-up of a given size.
+   *
+   * @param rpc whether to warm the RPC paths too
+   * @param plan how much the script does
+   * @param roundsDeadline {@link System#nanoTime()} after which no further round starts
+   * @return true when the script ran to its end
+   */
+  static boolean run(boolean rpc, WarmupScript.Plan plan, long roundsDeadline) {
+    long started = System.nanoTime();
+    ThrowawayServer server;
+    try {
+      server = ThrowawayServer.start(rpc);
+    } catch (IOException | RuntimeException e) {
+      LOG.warn("warm-up skipped, cannot start its throwaway server: {}", e.toString());
+      return false;
+    }
+    AtomicReference<Throwable> failure = new AtomicReference<>();
+    int[] operations = new int[1];
+    Thread player =
+        Thread.ofPlatform()
+            .name("cellar-warmup")
+            .start(
+                () -> {
+                  try {
+                    operations[0] =
+                        WarmupScript.play(server.socket(), server.rpcPort(), plan, roundsDeadline);
+                  } catch (IOException | RuntimeException e) {
+                    failure.set(e);
+                  }
+                });
+    boolean finished = join(player, DEADLINE);
+    server.close(); // also ends a script still running: its connections close
+    if (!finished) {
+      join(player, Duration.ofSeconds(5));
+    }
+    long millis = (System.nanoTime() - started) / 1_000_000;
+    if (!finished) {
+      LOG.warn("warm-up stopped after {} ms (over {}); starting without it", millis, DEADLINE);
+      return false;
+    }
+    if (failure.get() != null) {
+      LOG.warn("warm-up failed after {} ms, starting without it: {}", millis, failure.get());
+      return false;
+    }
+    LOG.info(
+        "warm-up done in {} ms ({} client operations on a throwaway store)", millis, operations[0]);
+    return true;
+  }
+
+  /** The {@link System#nanoTime()} at {@code sinceLaunch} after this process started. */
+  private static long roundsDeadline(Duration sinceLaunch) {
+    long now = System.nanoTime();
+    Instant launched = ProcessHandle.current().info().startInstant().orElse(null);
+    if (launched == null) {
+      return now + sinceLaunch.toNanos() / 2;
+    }
+    Duration left = Duration.between(Instant.now(), launched.plus(sinceLaunch));
+    return now + left.toNanos();
+  }
+
+  private static boolean join(Thread t, Duration limit) {
+    try {
+      return t.join(limit);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      return false;
+    }
+  }
+}

@@ -1,0 +1,63 @@
+package io.cellar.server.warmup;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+
+/** The warm-up's script and its throwaway server: clean answers, nothing left behind. */
+class StartupWarmupTest {
+  private static final WarmupScript.Plan SMALL = new WarmupScript.Plan(3, 9, 4, 2, 2);
+
+  @Test
+  void theScriptIsAnsweredWithoutAnErrorOverIpcAndRpc() throws Exception {
+    Path dir;
+    try (ThrowawayServer server = ThrowawayServer.start(true)) {
+      dir = server.socket().getParent();
+      assertTrue(server.rpcPort() > 0);
+      int operations =
+          WarmupScript.play(
+              server.socket(),
+              server.rpcPort(),
+              SMALL,
+              System.nanoTime() + TimeUnit.HOURS.toNanos(1));
+      assertTrue(operations > 3 * 13, "three whole rounds and the RPC part: " + operations);
+      assertEquals(0, server.server().metrics().errorReplies().total(), "no request failed");
+      assertEquals(0, server.store().status().objects(), "every object was deleted");
+      assertEquals(0, server.store().status().memoryUsage(), "and every blob freed");
+      assertTrue(server.store().listNames("*", false, 10).isEmpty(), "no name left");
+    }
+    assertFalse(Files.exists(dir), "the private directory is gone");
+  }
+
+  @Test
+  void onlyTheFirstRoundRunsPastTheDeadline() throws Exception {
+    try (ThrowawayServer server = ThrowawayServer.start(false)) {
+      int operations = WarmupScript.play(server.socket(), -1, SMALL, System.nanoTime());
+      assertEquals(
+          13 + 3 + SMALL.reads() + 1, operations, "one round (frame, blob) and cluster_meta");
+    }
+  }
+
+  @Test
+  void aRunLeavesNoThreadNoDirectoryAndReportsSuccess() throws Exception {
+    long before = warmupDirectories();
+    assertTrue(StartupWarmup.run(true, SMALL, System.nanoTime()));
+    assertEquals(before, warmupDirectories(), "no private directory left");
+    assertFalse(
+        Thread.getAllStackTraces().keySet().stream()
+            .anyMatch(t -> t.isAlive() && t.getName().equals("cellar-warmup")),
+        "the script's thread has ended");
+  }
+
+  private static long warmupDirectories() throws Exception {
+    try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+      return files.filter(p -> p.getFileName().toString().startsWith("cellar-warmup-")).count();
+    }
+  }
+}

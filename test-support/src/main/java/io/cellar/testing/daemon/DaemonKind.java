@@ -1,0 +1,9 @@
+package io.cellar.testing.daemon;
+
+/** Which vineyardd a {@link DaemonCommand} runs. */
+public enum DaemonKind {
+  /** Cellar's Java server ({@code io.cellar.server.Vineyardd}). */
+  CELLAR,
+  /** The reference C++ vineyardd (shipped in the {@code vineyard-bdist} wheel). */
+  REFERENCE
+}
