@@ -2,6 +2,7 @@ package io.cellar.core;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.blob.BlobStore;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.core.meta.BlobCatalog;
 import io.cellar.core.meta.BlobIds;

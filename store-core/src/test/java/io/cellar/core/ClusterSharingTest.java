@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.meta.backend.InstanceFacts;
 import io.cellar.core.meta.backend.MetaOp;
 import io.cellar.protocol.CellarException;

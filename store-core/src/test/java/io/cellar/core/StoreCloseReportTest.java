@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.core.blob.OutstandingBlobs;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.StatusCode;

@@ -1,5 +1,6 @@
 package io.cellar.core;
 
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.meta.backend.InstanceFacts;
 import io.cellar.core.meta.backend.MetaBackend;
 import java.util.ArrayList;

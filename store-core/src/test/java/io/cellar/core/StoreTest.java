@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;

@@ -2,7 +2,7 @@ package io.cellar.server;
 
 /**
  * How a {@link VineyardServer} listens. Mirrors the daemon's flags; the store is configured
- * separately ({@link io.cellar.core.StoreConfig}).
+ * separately ({@link io.cellar.core.config.StoreConfig}).
  *
  * @param socket the IPC socket path; empty for vineyardd's default choice
  * @param socketMode permission bits of the socket file, e.g. {@code 0777}

@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The vineyardd-compatible server over a {@link Store}: an IPC listener on a UNIX socket, an
- * optional RPC listener on TCP, and an optional Prometheus endpoint. The daemon ({@link Vineyardd})
- * runs one; a JVM application can run one in-process ({@link #start(ServerConfig, Store)}) over a
- * store it also uses directly, so local code and other processes see the same objects.
+ * optional RPC listener on TCP, and an optional Prometheus endpoint. The daemon ({@link
+ * io.cellar.server.daemon.Vineyardd}) runs one; a JVM application can run one in-process ({@link
+ * #start(ServerConfig, Store)}) over a store it also uses directly, so local code and other
+ * processes see the same objects.
  *
  * <p>Thread-safe. The server does not own the store: closing the server leaves the store open.
  */

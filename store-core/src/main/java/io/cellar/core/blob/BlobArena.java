@@ -1,7 +1,7 @@
 package io.cellar.core.blob;
 
-import io.cellar.core.StoreConfig;
 import io.cellar.core.alloc.BestFitAllocator;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.memory.ArenaDescriptor;
 import io.cellar.core.memory.ArenaPrefiller;
 import io.cellar.core.memory.MemfdArena;

@@ -1,6 +1,6 @@
 package io.cellar.core.blob;
 
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.core.spill.SpillDirectory;
 import io.cellar.core.spill.SpillFiles;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.protocol.Payload;
 import java.lang.foreign.MemorySegment;

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.cellar.core.StoreConfig;
 import io.cellar.core.blob.BlobStore;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.Payload;

@@ -1,6 +1,6 @@
 package io.cellar.server.cli;
 
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.memory.MemorySize;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;

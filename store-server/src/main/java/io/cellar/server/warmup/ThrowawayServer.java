@@ -1,7 +1,7 @@
 package io.cellar.server.warmup;
 
 import io.cellar.core.Store;
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import java.io.IOException;

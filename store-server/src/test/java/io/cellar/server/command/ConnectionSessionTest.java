@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.core.Store;
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.protocol.Payload;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;

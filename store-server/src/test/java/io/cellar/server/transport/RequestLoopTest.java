@@ -10,7 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.cellar.core.Store;
-import io.cellar.core.StoreConfig;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.protocol.StatusCode;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;

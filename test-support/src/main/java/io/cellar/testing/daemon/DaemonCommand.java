@@ -17,7 +17,7 @@ import java.util.stream.Stream;
  */
 public final class DaemonCommand {
   /** Cellar's daemon entry point. */
-  public static final String MAIN_CLASS = "io.cellar.server.Vineyardd";
+  public static final String MAIN_CLASS = "io.cellar.server.daemon.Vineyardd";
 
   /** The JVM options {@link #cellarMain()} uses: a small heap, the serial collector. */
   public static final List<String> DEFAULT_JVM_OPTIONS =

@@ -1,4 +1,4 @@
-package io.cellar.core;
+package io.cellar.core.config;
 
 import java.nio.file.Path;
 

@@ -1,7 +1,9 @@
-package io.cellar.server;
+package io.cellar.server.daemon;
 
 import io.cellar.core.Store;
 import io.cellar.core.StoreReport;
+import io.cellar.server.ServerConfig;
+import io.cellar.server.VineyardServer;
 import io.cellar.server.cli.DaemonOptions;
 import io.cellar.server.cli.UsageException;
 import io.cellar.server.ipc.SocketFile;

@@ -1,4 +1,4 @@
-package io.cellar.server;
+package io.cellar.server.daemon;
 
 import io.cellar.posix.ProcessCalls;
 import java.lang.reflect.InvocationHandler;
