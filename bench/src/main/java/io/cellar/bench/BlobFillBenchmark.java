@@ -1,7 +1,7 @@
 package io.cellar.bench;
 
-import io.cellar.core.StoreConfig;
 import io.cellar.core.blob.BlobStore;
+import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
