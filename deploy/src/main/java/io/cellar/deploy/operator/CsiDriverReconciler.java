@@ -117,6 +117,9 @@ public final class CsiDriverReconciler implements Reconciler<CsiDriver> {
 
   @Override
   public UpdateControl<CsiDriver> reconcile(CsiDriver cr, Context<CsiDriver> ctx) {
+    if (cr.isMarkedForDeletion()) {
+      return UpdateControl.noUpdate(); // the garbage collector is removing the children
+    }
     List<Condition> old = cr.getStatus() == null ? null : cr.getStatus().conditions;
     Long generation = cr.getMetadata().getGeneration();
     Optional<CsiDriver> inCharge =
@@ -307,6 +310,9 @@ public final class CsiDriverReconciler implements Reconciler<CsiDriver> {
   @Override
   public ErrorStatusUpdateControl<CsiDriver> updateErrorStatus(
       CsiDriver cr, Context<CsiDriver> ctx, Exception e) {
+    if (cr.isMarkedForDeletion()) {
+      return ErrorStatusUpdateControl.<CsiDriver>noStatusUpdate().withNoRetry();
+    }
     LOG.warn("CSIDriver {} failed to reconcile: {}", cr.getMetadata().getName(), e.toString());
     CsiDriverStatus status = new CsiDriverStatus();
     status.state = CsiDriverStatus.PENDING;

@@ -89,6 +89,9 @@ public final class VineyarddReconciler implements Reconciler<Vineyardd> {
 
   @Override
   public UpdateControl<Vineyardd> reconcile(Vineyardd v, Context<Vineyardd> ctx) {
+    if (v.isMarkedForDeletion()) {
+      return UpdateControl.noUpdate(); // the garbage collector is removing the children
+    }
     List<HasMetadata> desired = new ArrayList<>();
     Owner owner = Owner.operator(v);
     desired.addAll(EtcdResources.render(v, owner));
@@ -183,6 +186,9 @@ public final class VineyarddReconciler implements Reconciler<Vineyardd> {
   @Override
   public ErrorStatusUpdateControl<Vineyardd> updateErrorStatus(
       Vineyardd v, Context<Vineyardd> ctx, Exception e) {
+    if (v.isMarkedForDeletion()) {
+      return ErrorStatusUpdateControl.<Vineyardd>noStatusUpdate().withNoRetry();
+    }
     LOG.warn(
         "Vineyardd {}/{} failed to reconcile: {}",
         v.getMetadata().getNamespace(),
