@@ -41,10 +41,10 @@ final class CliProcess {
   }
 
   Result run(Duration timeout, String... args) throws IOException, InterruptedException {
-    return run(timeout, null, args);
+    return runWithInput(timeout, null, args);
   }
 
-  Result run(Duration timeout, String stdin, String... args)
+  Result runWithInput(Duration timeout, String stdin, String... args)
       throws IOException, InterruptedException {
     List<String> command = new ArrayList<>();
     command.add(launcher().toString());

@@ -351,6 +351,19 @@ class VineyardOperatorIT {
                   yaml.stdout(), "apply", "--dry-run=server", "--validate=strict", "-f", "-");
       assertFalse(out.isBlank(), String.join(" ", render));
     }
+    // the no-CLI path: the kustomize tree and the samples
+    Path tree = Path.of(System.getProperty("cellar.repo.root", "..")).resolve("deploy/kubernetes");
+    for (String dir : List.of("default", "samples")) {
+      String out =
+          kubectl()
+              .run(
+                  "apply",
+                  "-k",
+                  tree.resolve(dir).toString(),
+                  "--dry-run=server",
+                  "--validate=strict");
+      assertFalse(out.isBlank(), dir);
+    }
   }
 
   @Test
