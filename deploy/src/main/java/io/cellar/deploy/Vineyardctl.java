@@ -85,7 +85,20 @@ public final class Vineyardctl implements Runnable, GlobalsHolder {
    * @return the exit status: 0 success, 1 failure, 2 usage error
    */
   public static int run(PrintWriter err, String... args) {
+    return run(new PrintWriter(System.out, true), err, args);
+  }
+
+  /**
+   * Runs the command line without exiting, with its output and errors written where asked.
+   *
+   * @param out where output goes ({@code manifests} prints its YAML there)
+   * @param err where usage errors, failures and the usage go
+   * @param args the arguments
+   * @return the exit status: 0 success, 1 failure, 2 usage error
+   */
+  public static int run(PrintWriter out, PrintWriter err, String... args) {
     CommandLine commandLine = new CommandLine(new Vineyardctl());
+    commandLine.setOut(out);
     commandLine.setErr(err);
     commandLine.setParameterExceptionHandler(Vineyardctl::usageError);
     commandLine.setExecutionExceptionHandler(Vineyardctl::failure);

@@ -104,10 +104,16 @@ public final class DeployCommand implements Runnable {
           "Deploy a vineyard cluster as a Vineyardd resource (the operator reconciles it).")
   static final class VineyarddCmd extends KubeCommand {
     @Mixin VineyarddFlags vineyardd;
+    private Vineyardd v;
+
+    @Override
+    void prepare() {
+      v = vineyardd.build(globals().namespace);
+    }
 
     @Override
     void run(KubeSession session) {
-      deployVineyardd(session, vineyardd.build(session.globals().namespace));
+      deployVineyardd(session, v);
     }
   }
 
@@ -120,10 +126,15 @@ public final class DeployCommand implements Runnable {
   static final class VineyardCluster extends KubeCommand {
     @Mixin OperatorFlags operator;
     @Mixin VineyarddFlags vineyardd;
+    private Vineyardd v;
+
+    @Override
+    void prepare() {
+      v = vineyardd.build(globals().namespace);
+    }
 
     @Override
     void run(KubeSession session) {
-      Vineyardd v = vineyardd.build(session.globals().namespace);
       deployOperator(session, operator);
       deployVineyardd(session, v);
     }
@@ -145,11 +156,16 @@ public final class DeployCommand implements Runnable {
         description = "the JSON list of owner references of every object")
     String ownerReferences;
 
+    private List<HasMetadata> objects;
+
+    @Override
+    void prepare() {
+      objects = render(vineyardd.build(globals().namespace), ownerReferences);
+    }
+
     @Override
     void run(KubeSession session) {
       session.ensureNamespace();
-      List<HasMetadata> objects =
-          render(vineyardd.build(session.globals().namespace), ownerReferences);
       session.apply(objects);
       List<HasMetadata> workloads = new ArrayList<>();
       for (HasMetadata o : objects) {
@@ -195,10 +211,15 @@ public final class DeployCommand implements Runnable {
           "Deploy the vineyard CSI driver as a CSIDriver resource (the operator reconciles it).")
   static final class CsiDriverCmd extends KubeCommand {
     @Mixin CsiDriverFlags csi;
+    private CsiDriver cr;
+
+    @Override
+    void prepare() {
+      cr = csi.build(globals().verbose);
+    }
 
     @Override
     void run(KubeSession session) {
-      CsiDriver cr = csi.build(session.globals().verbose);
       if (cr.getSpec().clusters.isEmpty()) {
         System.err.println(
             "vineyardctl: no --clusters given: the driver gets no StorageClass until a cluster is listed");

@@ -26,11 +26,20 @@ abstract class KubeCommand implements Callable<Integer> {
 
   @Override
   public final Integer call() {
+    prepare();
     try (KubeSession session = open()) {
       run(session);
     }
     return 0;
   }
+
+  /**
+   * Checks the flags and builds what the command applies, before any connection: a bad flag is
+   * reported as such even when no API server is reachable.
+   *
+   * @throws UserError naming the flag
+   */
+  void prepare() {}
 
   /**
    * Does the work.
