@@ -46,7 +46,7 @@ public final class DeployCommand implements Runnable {
   }
 
   static void deployOperator(KubeSession session, OperatorFlags flags) {
-    session.ensureNamespace();
+    session.ensureNamespace(true);
     List<HasMetadata> objects =
         OperatorResources.render(flags.options(session.globals().namespace));
     session.apply(objects);

@@ -120,12 +120,23 @@ public final class KubeSession implements AutoCloseable {
    * @throws UserError if it is missing and may not be created
    */
   public void ensureNamespace() {
+    ensureNamespace(globals.createNamespace);
+  }
+
+  /**
+   * Makes sure {@code -n}'s namespace exists.
+   *
+   * @param create create it when missing ({@code deploy operator} always does, as the reference's
+   *     embedded manifests carry the Namespace object)
+   * @throws UserError if it is missing and may not be created
+   */
+  public void ensureNamespace(boolean create) {
     String ns = globals.namespace;
     Namespace existing = client.namespaces().withName(ns).get();
     if (existing != null) {
       return;
     }
-    if (!globals.createNamespace) {
+    if (!create) {
       throw new UserError(
           "namespace "
               + ns
