@@ -55,6 +55,7 @@ public final class DeployCommand implements Runnable {
 
   static void deployVineyardd(KubeSession session, Vineyardd v) {
     session.ensureNamespace();
+    requireCrd(session, Vineyardd.CRD_NAME);
     // right after deploy operator the new CRD may not be served for a moment
     long deadline = System.nanoTime() + 30_000_000_000L;
     while (true) {
@@ -71,6 +72,19 @@ public final class DeployCommand implements Runnable {
       }
     }
     new Waiter(session).ready("vineyardd " + v.getMetadata().getName(), List.of(v));
+  }
+
+  /** Fails at once, with the fix, when the CRD is not installed (when it may be read at all). */
+  static void requireCrd(KubeSession session, String name) {
+    try {
+      if (session.client().apiextensions().v1().customResourceDefinitions().withName(name).get()
+          == null) {
+        throw new UserError(
+            "the CRD " + name + " is not installed: run vineyardctl deploy operator first");
+      }
+    } catch (KubernetesClientException e) {
+      // no right to read CRDs: the apply below says what is wrong
+    }
   }
 
   private static void sleep() {
@@ -220,6 +234,7 @@ public final class DeployCommand implements Runnable {
 
     @Override
     void run(KubeSession session) {
+      requireCrd(session, CsiDriver.CRD_NAME);
       if (cr.getSpec().clusters.isEmpty()) {
         System.err.println(
             "vineyardctl: no --clusters given: the driver gets no StorageClass until a cluster is listed");

@@ -127,7 +127,13 @@ public final class OperatorResources {
     return new NamespaceBuilder()
         .withNewMetadata()
         .withName(name)
-        .withLabels(Labels.of(Labels.MANAGED_BY, Labels.VINEYARDCTL))
+        // the CSI node plugin (privileged, host paths) runs in the operator's namespace
+        .withLabels(
+            Labels.of(
+                Labels.MANAGED_BY,
+                Labels.VINEYARDCTL,
+                "pod-security.kubernetes.io/enforce",
+                "privileged"))
         .endMetadata()
         .build();
   }

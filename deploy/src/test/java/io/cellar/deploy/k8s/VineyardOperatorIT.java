@@ -208,6 +208,9 @@ class VineyardOperatorIT {
     TIMINGS.put("deploy vineyard-cluster to Ready (CRDs, operator, etcd 1/1, vineyardd 3/3)", took);
     assertEquals(0, result.exit(), result + "\n--- operator\n" + operatorLogTail());
     assertTrue(result.stderr().contains("vineyardd " + NAME + ": ready"), result.toString());
+    // the progress line named what was still missing while the operator started
+    assertTrue(
+        result.stderr().contains("waiting for: Vineyardd " + NS + "/" + NAME), result.toString());
 
     JsonNode sts = get("get", "statefulset", NAME + "-etcd", "-n", NS, "-o", "json");
     assertEquals(1, sts.path("status").path("readyReplicas").asInt(), sts.toPrettyString());
@@ -223,16 +226,16 @@ class VineyardOperatorIT {
     assertEquals(3, deployment.path("status").path("readyReplicas").asInt());
     JsonNode pods =
         get("get", "pods", "-n", NS, "-l", "app.vineyard.io/role=vineyardd", "-o", "json");
+    assertEquals(3, pods.path("items").size(), pods.toString());
     Set<String> nodes = new HashSet<>();
     for (JsonNode pod : pods.path("items")) {
       nodes.add(pod.path("spec").path("nodeName").asText());
-      assertTrue(
-          pod.path("status")
-                  .path("conditions")
-                  .toString()
-                  .contains("\"type\":\"Ready\",\"status\":\"True\"")
-              || pod.path("status").path("conditions").toString().contains("Ready"),
-          pod.toString());
+      boolean ready = false;
+      for (JsonNode c : pod.path("status").path("conditions")) {
+        ready |=
+            c.path("type").asText().equals("Ready") && c.path("status").asText().equals("True");
+      }
+      assertTrue(ready, pod.path("status").toString());
     }
     assertEquals(Set.copyOf(k8s().nodeNames()), nodes, "one vineyardd per node");
     JsonNode cr = get("get", "vineyardd", NAME, "-n", NS, "-o", "json");
@@ -262,6 +265,26 @@ class VineyardOperatorIT {
     String volumes =
         deployment.path("spec").path("template").path("spec").path("volumes").toString();
     assertTrue(volumes.contains("/var/run/vineyard-kubernetes/" + NS + "/" + NAME), volumes);
+  }
+
+  @Test
+  @Order(2)
+  void theOperatorAnswersItsProbes() throws Exception {
+    java.util.regex.Matcher port =
+        java.util.regex.Pattern.compile("health on port (\\d+)")
+            .matcher(Files.readString(operatorLog));
+    assertTrue(port.find(), operatorLogTail());
+    java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+    for (String path : List.of("/healthz", "/readyz")) {
+      java.net.http.HttpResponse<String> r =
+          http.send(
+              java.net.http.HttpRequest.newBuilder(
+                      java.net.URI.create("http://127.0.0.1:" + port.group(1) + path))
+                  .build(),
+              java.net.http.HttpResponse.BodyHandlers.ofString());
+      assertEquals(200, r.statusCode(), path + ": " + r.body());
+      assertEquals("ok", r.body());
+    }
   }
 
   @Test
