@@ -458,7 +458,7 @@ def main():
                    f"{machine.get('python')}. Load average at start {machine.get('load_start')}, at end "
                    f"{machine.get('load_end', '?')} (the machine is shared: compare ratios within this run, "
                    "not absolute times across runs). Data frame sizes: " + machine.get("sizes_gib", "") + " GiB.",
-                   "", "### Kubeflow example (bench/pipeline)", "",
+                   "", "### Kubeflow example (deploy/examples/kubeflow)", "",
                    "The example's steps (reference k8s §5) as separate Python processes: `prepare-data.py` "
                    "(46 int64 columns with the Kaggle-like names, 10,000 × multiplier rows, pickled), "
                    "`preprocess.py` (cold read of that pickle, drop GrLivArea > 4800, X/y, random 80/20 "

@@ -11,7 +11,10 @@ import pandas as pd
 import vineyard
 import vineyard.csi
 
-import common
+# the steps' shared module, next to the steps (one copy, in the example users start from)
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "deploy", "examples", "kubeflow"))
+import common  # noqa: E402
 
 
 def main():

@@ -176,13 +176,15 @@ done
 
 # ---- smoke checks, then the marker ----
 STEP="smoke checks"
-"$DEST/bin/kubectl" version --client -o json | grep -q "\"gitVersion\": \"$K8S_VERSION\"" \
-  || die "kubectl does not report $K8S_VERSION"
-"$DEST/bin/kube-apiserver" --version | grep -qx "Kubernetes $K8S_VERSION" \
-  || die "kube-apiserver does not report $K8S_VERSION"
-"$DEST/bin/etcd" --version | grep -q "etcd Version: ${ETCD_VERSION#v}" \
-  || die "etcd does not report ${ETCD_VERSION#v}"
-"$DEST/bin/kwok" --version >/dev/null 2>&1 || die "kwok --version failed"
+# outputs are captured first: `cmd | grep -q` under pipefail fails when grep exits early (SIGPIPE)
+out="$("$DEST/bin/kubectl" version --client -o json)"
+grep -q "\"gitVersion\": \"$K8S_VERSION\"" <<<"$out" || die "kubectl does not report $K8S_VERSION: $out"
+out="$("$DEST/bin/kube-apiserver" --version)"
+[ "$out" = "Kubernetes $K8S_VERSION" ] || die "kube-apiserver does not report $K8S_VERSION: $out"
+out="$("$DEST/bin/etcd" --version)"
+grep -q "etcd Version: ${ETCD_VERSION#v}" <<<"$out" || die "etcd does not report ${ETCD_VERSION#v}: $out"
+out="$("$DEST/bin/kwok" --version)"
+grep -q "kwok version $KWOK_VERSION" <<<"$out" || die "kwok does not report $KWOK_VERSION: $out"
 
 rm -rf "$WORK"
 {

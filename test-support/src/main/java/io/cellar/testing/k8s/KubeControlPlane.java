@@ -7,12 +7,9 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -50,7 +47,7 @@ public final class KubeControlPlane implements AutoCloseable {
   private final String adminToken;
   private final List<String> nodeNames;
   private final Kubectl admin;
-  private final List<LoggedProcess> processes = new CopyOnWriteArrayList<>();
+  private final ProcessGroup processes = new ProcessGroup();
   private final AtomicBoolean closed = new AtomicBoolean();
   private final Thread shutdownHook;
   private volatile Duration startupTime;
@@ -188,16 +185,12 @@ public final class KubeControlPlane implements AutoCloseable {
 
   /** The process id of each component, by name ({@code etcd}, {@code kube-apiserver}, ...). */
   public Map<String, Long> pids() {
-    Map<String, Long> pids = new LinkedHashMap<>();
-    processes.forEach(p -> pids.put(p.name(), p.pid()));
-    return pids;
+    return processes.pids();
   }
 
   /** Each component's log file, by name. Gone after {@link #close()}. */
   public Map<String, Path> logs() {
-    Map<String, Path> logs = new LinkedHashMap<>();
-    processes.forEach(p -> logs.put(p.name(), p.log()));
-    return logs;
+    return processes.logs();
   }
 
   /**
@@ -208,22 +201,7 @@ public final class KubeControlPlane implements AutoCloseable {
    * @return the tails
    */
   public String logTails(int lines) {
-    StringBuilder out = new StringBuilder();
-    for (LoggedProcess p : processes) {
-      out.append("===== ")
-          .append(p.name())
-          .append(" (pid ")
-          .append(p.pid())
-          .append(p.isAlive() ? ", running" : ", exited")
-          .append("): last ")
-          .append(lines)
-          .append(" lines of ")
-          .append(p.log())
-          .append(" =====\n")
-          .append(p.tail(lines))
-          .append('\n');
-    }
-    return out.toString();
+    return processes.tails(lines);
   }
 
   /** How long {@link Builder#start()} took once the tools were found (null while starting). */
@@ -248,42 +226,8 @@ public final class KubeControlPlane implements AutoCloseable {
       return;
     }
     long begin = System.nanoTime();
-    List<RuntimeException> failures = new ArrayList<>();
-    List<Thread> stoppers = new ArrayList<>();
-    for (LoggedProcess p : processes) {
-      stoppers.add(
-          Thread.ofVirtual()
-              .name("stop-" + p.name())
-              .start(
-                  () -> {
-                    try {
-                      p.stop(stopGrace);
-                    } catch (InterruptedException e) {
-                      Thread.currentThread().interrupt();
-                    } catch (RuntimeException e) {
-                      synchronized (failures) {
-                        failures.add(e);
-                      }
-                    }
-                  }));
-    }
-    for (Thread stopper : stoppers) {
-      try {
-        stopper.join();
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        failures.add(new IllegalStateException("interrupted while stopping the control plane"));
-        break;
-      }
-    }
-    List<String> survivors =
-        processes.stream()
-            .filter(LoggedProcess::isAlive)
-            .map(p -> p.name() + " (pid " + p.pid() + ")")
-            .toList();
-    if (!survivors.isEmpty()) {
-      failures.add(new IllegalStateException("still running after close: " + survivors));
-    } else {
+    List<RuntimeException> failures = new ArrayList<>(processes.stopAll(stopGrace));
+    if (failures.isEmpty()) {
       try {
         layout.delete();
       } catch (RuntimeException e) {
@@ -318,6 +262,7 @@ public final class KubeControlPlane implements AutoCloseable {
 
   private void boot() throws InterruptedException {
     long begin = System.nanoTime();
+    StringBuilder phases = new StringBuilder();
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     Credentials.makeServiceAccountKey(
         layout.serviceAccountKey(), layout.serviceAccountPublicKey(), layout.root());
@@ -328,6 +273,7 @@ public final class KubeControlPlane implements AutoCloseable {
         caCertificate(),
         Credentials.ADMIN_USER,
         adminToken);
+    mark(phases, "keys", begin);
 
     launch("etcd", commands.etcd());
     HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
@@ -340,10 +286,12 @@ public final class KubeControlPlane implements AutoCloseable {
               ? Optional.of(r.body())
               : Optional.empty();
         });
+    mark(phases, "etcd healthy", begin);
 
     launch("kube-apiserver", commands.apiServer());
     ApiServerProbe probe = new ApiServerProbe(apiServerUrl(), caCertificate(), adminToken);
     await("kube-apiserver /readyz at " + apiServerUrl(), probe::readyz);
+    mark(phases, "kube-apiserver ready", begin);
 
     launch("kube-controller-manager", commands.controllerManager());
     launch("kube-scheduler", commands.scheduler());
@@ -356,6 +304,7 @@ public final class KubeControlPlane implements AutoCloseable {
             FakeNodes.notReady(admin.json("get", "nodes"), nodeNames).isEmpty()
                 ? Optional.of(true)
                 : Optional.empty());
+    mark(phases, "nodes Ready", begin);
     // ServiceAccount admission refuses every pod until the controller-manager has made this
     await(
         "the default ServiceAccount in namespace default",
@@ -367,31 +316,26 @@ public final class KubeControlPlane implements AutoCloseable {
                 : Optional.of(true));
     startupTime = Duration.ofNanos(System.nanoTime() - begin);
     System.err.printf(
-        "cellar k8s: control plane at %s with %d fake node(s) up in %d ms (work dir %s)%n",
-        apiServerUrl(), nodeNames.size(), startupTime.toMillis(), layout.root());
+        "cellar k8s: control plane at %s with %d fake node(s) up in %d ms (%s; work dir %s)%n",
+        apiServerUrl(), nodeNames.size(), startupTime.toMillis(), phases, layout.root());
+  }
+
+  private static void mark(StringBuilder phases, String phase, long begin) {
+    phases
+        .append(phases.isEmpty() ? "" : ", ")
+        .append(phase)
+        .append(" at ")
+        .append((System.nanoTime() - begin) / 1_000_000)
+        .append(" ms");
   }
 
   private void launch(String name, List<String> command) {
-    processes.add(
-        LoggedProcess.start(
-            name,
-            command,
-            layout.root(),
-            layout.log(name),
-            Map.of("HOME", layout.home().toString())));
+    processes.launch(name, command, layout);
   }
 
   private <T> T await(String what, Poll.Probe<T> probe) throws InterruptedException {
     long remaining = startDeadline - System.nanoTime();
-    return Poll.until(what, Duration.ofNanos(Math.max(0, remaining)), probe, this::firstDeath);
-  }
-
-  private String firstDeath() {
-    return processes.stream()
-        .map(LoggedProcess::deathNote)
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse(null);
+    return Poll.until(what, Duration.ofNanos(Math.max(0, remaining)), probe, processes::firstDeath);
   }
 
   /**
