@@ -288,7 +288,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(2)
+  @Order(3)
   void deployCsiDriverMakesTheDriverItsWorkloadsAndTheStorageClass() throws Exception {
     long start = System.nanoTime();
     CliProcess.Result result = vineyardctl("deploy", "csidriver", "--clusters", NS + "/" + NAME);
@@ -338,7 +338,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(3)
+  @Order(4)
   void everyRenderedObjectPassesStrictServerValidation() throws Exception {
     List<String[]> renders =
         List.of(
@@ -390,7 +390,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void theOperatorTokenDoesWhatTheOperatorNeedsAndNothingElse() throws Exception {
     String token = k8s().serviceAccountToken(NS, "vineyard-manager");
     Kubectl op = k8s().kubectlAs("operator-check", token);
@@ -428,7 +428,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void aDeletedOrEditedChildComesBack() throws Exception {
     for (String svc : List.of(NAME + "-rpc", NAME + "-etcd-service")) {
       String before = uid("service", svc, NS);
@@ -509,7 +509,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void anOperatorRestartCreatesNoDuplicates() throws Exception {
     Map<String, String> before = children();
     assertTrue(before.size() >= 11, before.toString());
@@ -532,7 +532,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void aCsiDriverNamingAMissingClusterGetsAConditionAndTheOperatorGoesOn() throws Exception {
     kubectl()
         .run(
@@ -623,7 +623,74 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(8)
+  @Order(9)
+  void deployVineyardDeploymentRunsAClusterWithoutTheOperator() throws Exception {
+    makeVolumes("plain", 1);
+    long start = System.nanoTime();
+    CliProcess.Result result =
+        vineyardctl(
+            "-n",
+            "plain",
+            "deploy",
+            "vineyard-deployment",
+            "--name",
+            "vd",
+            "--replicas",
+            "2",
+            "--create-namespace");
+    TIMINGS.put(
+        "deploy vineyard-deployment to Ready (etcd 1/1, vineyardd 2/2)",
+        Duration.ofNanos(System.nanoTime() - start).toMillis());
+    assertEquals(0, result.exit(), result.toString());
+    JsonNode d = get("get", "deployment", "vd", "-n", "plain", "-o", "json");
+    assertEquals(2, d.path("status").path("readyReplicas").asInt());
+    assertEquals(
+        "vineyardctl",
+        d.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText());
+    assertTrue(d.path("metadata").path("ownerReferences").isMissingNode());
+    assertEquals(
+        1,
+        get("get", "statefulset", "vd-etcd", "-n", "plain", "-o", "json")
+            .path("status")
+            .path("readyReplicas")
+            .asInt());
+    // the CSI driver takes a cluster deployed without the operator (found by its Deployment)
+    kubectl()
+        .run(
+            "patch",
+            "csidriver.k8s.v6d.io",
+            "csidriver-sample",
+            "--type=merge",
+            "-p",
+            "{\"spec\":{\"clusters\":[{\"namespace\":\""
+                + NS
+                + "\",\"name\":\""
+                + NAME
+                + "\"},{\"namespace\":\"plain\",\"name\":\"vd\"}]}}");
+    await(
+        "StorageClass plain.vd.csi",
+        Duration.ofSeconds(60),
+        () -> exists("storageclass", "plain.vd.csi", null));
+    result = vineyardctl("-n", "plain", "delete", "vineyard-deployment", "--name", "vd");
+    assertEquals(0, result.exit(), result.toString());
+    assertEquals(
+        "",
+        kubectl()
+            .run("get", "deployments,statefulsets,services", "-n", "plain", "-o", "name")
+            .strip());
+    await(
+        "the etcd claim gone",
+        Duration.ofSeconds(60),
+        () -> kubectl().run("get", "pvc", "-n", "plain", "-o", "name").isBlank());
+    await(
+        "StorageClass plain.vd.csi pruned",
+        Duration.ofSeconds(60),
+        () -> !exists("storageclass", "plain.vd.csi", null));
+    kubectl().run("delete", "namespace", "plain", "--wait=true", "--timeout=120s");
+  }
+
+  @Test
+  @Order(10)
   void theReferenceSampleIsAcceptedAndReconciled() throws Exception {
     String sample =
         """
@@ -683,7 +750,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(9)
+  @Order(11)
   void negativeReplicasAreRefusedByTheSchema() {
     KubectlException refused =
         assertThrows(
@@ -711,7 +778,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(10)
+  @Order(12)
   void deleteCsiDriverLeavesNothingBehind() throws Exception {
     kubectl().run("delete", "pvc", "vineyard-objects", "-n", "default");
     long start = System.nanoTime();
@@ -749,7 +816,7 @@ class VineyardOperatorIT {
   }
 
   @Test
-  @Order(11)
+  @Order(13)
   void deleteVineyardClusterLeavesNothingBehind() throws Exception {
     long start = System.nanoTime();
     CliProcess.Result result = vineyardctl("delete", "vineyard-cluster");
