@@ -4,7 +4,7 @@ import io.cellar.deploy.crd.CsiDriver;
 import io.cellar.deploy.crd.Vineyardd;
 import io.cellar.deploy.render.Labels;
 import io.cellar.deploy.render.OperatorResources;
-import io.cellar.deploy.render.VineyarddResources;
+import io.cellar.deploy.render.SpillResources;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -80,7 +80,7 @@ public final class DeleteCommand implements Runnable {
         .client()
         .persistentVolumes()
         .withLabel(Labels.NAME, v.getMetadata().getName())
-        .withLabel(VineyarddResources.SPILL_NAMESPACE, v.getMetadata().getNamespace())
+        .withLabel(SpillResources.NAMESPACE_LABEL, v.getMetadata().getNamespace())
         .list()
         .getItems();
   }

@@ -12,11 +12,6 @@ import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolume;
-import io.fabric8.kubernetes.api.model.PersistentVolumeBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaim;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimBuilder;
-import io.fabric8.kubernetes.api.model.PersistentVolumeClaimSpec;
 import io.fabric8.kubernetes.api.model.Quantity;
 import io.fabric8.kubernetes.api.model.ResourceRequirementsBuilder;
 import io.fabric8.kubernetes.api.model.Service;
@@ -106,15 +101,15 @@ public final class VineyarddResources {
     out.add(rpcService(v, owner));
     SpillConfig spill = v.getSpec().effectiveSpill();
     if (spill.enabled()) {
-      out.add(spillClaim(v, spill, owner));
+      out.add(SpillResources.claim(v, spill, owner));
       if (spill.persistentVolumeSpec != null) {
-        out.add(spillVolume(v, spill, owner));
+        out.add(SpillResources.volume(v, spill, owner));
       }
     }
     return out;
   }
 
-  private static ObjectMeta meta(Vineyardd v, String name, Owner owner) {
+  static ObjectMeta meta(Vineyardd v, String name, Owner owner) {
     Map<String, String> labels =
         Labels.of(
             Labels.NAME,
@@ -401,72 +396,6 @@ public final class VineyarddResources {
         .endPort()
         .endSpec()
         .build();
-  }
-
-  /** The spill claim; the PV (if any) is pre-bound to it through its selector labels. */
-  static PersistentVolumeClaim spillClaim(Vineyardd v, SpillConfig spill, Owner owner) {
-    PersistentVolumeClaimSpec spec =
-        spill.persistentVolumeClaimSpec != null
-            ? new PersistentVolumeClaimBuilder()
-                .withSpec(spill.persistentVolumeClaimSpec)
-                .build()
-                .getSpec()
-            : new PersistentVolumeClaimBuilder()
-                .withNewSpec()
-                .withAccessModes("ReadWriteOnce")
-                .withNewResources()
-                .addToRequests("storage", new Quantity("1Gi"))
-                .endResources()
-                .endSpec()
-                .build()
-                .getSpec();
-    if (spill.persistentVolumeSpec != null && spec.getSelector() == null) {
-      spec =
-          new PersistentVolumeClaimBuilder()
-              .withSpec(spec)
-              .editSpec()
-              .withNewSelector()
-              .withMatchLabels(spillVolumeLabels(v, spill))
-              .endSelector()
-              .endSpec()
-              .build()
-              .getSpec();
-    }
-    return new PersistentVolumeClaimBuilder()
-        .withMetadata(meta(v, spill.name, owner))
-        .withSpec(spec)
-        .build();
-  }
-
-  /**
-   * The spill PV. It is cluster-scoped, so the namespaced Vineyardd cannot own it (the garbage
-   * collector would ignore the reference): it carries labels naming its cluster, and {@code
-   * vineyardctl delete vineyardd} and the operator's cleanup delete it by them.
-   */
-  static PersistentVolume spillVolume(Vineyardd v, SpillConfig spill, Owner owner) {
-    Map<String, String> labels = spillVolumeLabels(v, spill);
-    labels.put(Labels.MANAGED_BY, owner.managedBy());
-    labels.put(SPILL_NAMESPACE, v.getMetadata().getNamespace());
-    return new PersistentVolumeBuilder()
-        .withNewMetadata()
-        .withName(v.getMetadata().getNamespace() + "-" + spill.name)
-        .withLabels(labels)
-        .endMetadata()
-        .withSpec(spill.persistentVolumeSpec)
-        .build();
-  }
-
-  /** The label on a spill PV that names the namespace of its Vineyardd. */
-  public static final String SPILL_NAMESPACE = "app.vineyard.io/namespace";
-
-  static Map<String, String> spillVolumeLabels(Vineyardd v, SpillConfig spill) {
-    return Labels.of(
-        "app.kubernetes.io/name",
-        spill.name,
-        Labels.INSTANCE,
-        instance(v),
-        Labels.NAME,
-        v.getMetadata().getName());
   }
 
   private static EnvVar value(String name, String value) {
