@@ -44,6 +44,13 @@ public final class CsiCommand implements Callable<Integer> {
   private Path socketRoot = SocketRoot.DEFAULT;
 
   @Option(
+      names = "--state-file-path",
+      hidden = true,
+      paramLabel = "FILE",
+      description = "Accepted for the reference's command line; the driver keeps no state file.")
+  private Path stateFilePath;
+
+  @Option(
       names = "--publish-any-node",
       description =
           "Let ControllerPublishVolume accept any node id (a controller running apart from the"

@@ -1,5 +1,6 @@
 /**
- * The {@code vineyardctl} command line: today its {@code csi} subcommand, which runs the CSI driver
- * of {@code io.cellar.csi}. Kubernetes manifests and the example pipelines come later.
+ * The {@code vineyardctl} command line: {@code deploy}, {@code delete}, {@code manifests} and
+ * {@code manager} (the operator) from {@code io.cellar.deploy.cli}, and {@code csi}, which runs the
+ * CSI driver of {@code io.cellar.csi}.
  */
 package io.cellar.deploy;

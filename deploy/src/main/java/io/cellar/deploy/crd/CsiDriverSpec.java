@@ -1,0 +1,58 @@
+package io.cellar.deploy.crd;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
+import io.fabric8.generator.annotation.Default;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The spec of a {@link CsiDriver}: the reference's fields and defaults. */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public final class CsiDriverSpec {
+  /** The driver image (runs {@code vineyardctl csi}). */
+  @JsonPropertyDescription("Image is the name of the csi driver image")
+  @Default(Images.VINEYARDCTL)
+  public String image = Images.VINEYARDCTL;
+
+  /** The driver image's pull policy. */
+  @JsonPropertyDescription("ImagePullPolicy is the image pull policy of the csi driver")
+  @Default("IfNotPresent")
+  public ImagePullPolicy imagePullPolicy = ImagePullPolicy.IfNotPresent;
+
+  /**
+   * Accepted for compatibility and unused, as in the reference: the classes are always named {@code
+   * {namespace}.{name}.csi}.
+   */
+  @JsonPropertyDescription(
+      "StorageClassName is the name of the storage class (unused: classes are named"
+          + " {namespace}.{name}.csi)")
+  @Default("vineyard-csi")
+  public String storageClassName = "vineyard-csi";
+
+  /** The StorageClasses' binding mode. */
+  @JsonPropertyDescription("VolumeBindingMode is the volume binding mode of the storage class")
+  @Default("WaitForFirstConsumer")
+  public VolumeBindingMode volumeBindingMode = VolumeBindingMode.WaitForFirstConsumer;
+
+  /** The sidecars. */
+  @JsonPropertyDescription("Sidecar is the configuration for the CSI sidecar container")
+  @Default("{}")
+  public CsiSidecar sidecar = new CsiSidecar();
+
+  /** The vineyard clusters that get a StorageClass. */
+  @JsonPropertyDescription("Clusters are the list of vineyard clusters")
+  public List<VineyardCluster> clusters = new ArrayList<>();
+
+  /** Whether the node plugin tolerates every taint. */
+  @JsonPropertyDescription("EnableToleration is the flag to enable toleration for the csi driver")
+  @Default("false")
+  public Boolean enableToleration = false;
+
+  /** Whether the driver logs every call. */
+  @JsonPropertyDescription("EnableVerboseLog is the flag to enable verbose log for the csi driver")
+  @Default("false")
+  public Boolean enableVerboseLog = false;
+
+  /** Creates the defaults. */
+  public CsiDriverSpec() {}
+}

@@ -1,0 +1,264 @@
+package io.cellar.deploy.render;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.deploy.crd.CsiDriver;
+import io.cellar.deploy.crd.VineyardCluster;
+import io.cellar.deploy.crd.Vineyardd;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.DaemonSet;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import io.fabric8.kubernetes.api.model.rbac.PolicyRule;
+import io.fabric8.kubernetes.api.model.storage.CSIDriver;
+import io.fabric8.kubernetes.api.model.storage.StorageClass;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** What the renderers make of the custom resources: the reference's contract and Cellar's fixes. */
+class RenderTest {
+  static Vineyardd vineyardd() {
+    Vineyardd v = new Vineyardd();
+    v.setMetadata(
+        new ObjectMetaBuilder().withName("vd").withNamespace("team").withUid("uid-1").build());
+    return v;
+  }
+
+  static CsiDriver csiDriver() {
+    CsiDriver cr = new CsiDriver();
+    cr.setMetadata(new ObjectMetaBuilder().withName("csi").withUid("uid-2").build());
+    cr.getSpec().clusters = List.of(new VineyardCluster("team", "vd"));
+    return cr;
+  }
+
+  @SuppressWarnings("unchecked")
+  static <T> T find(List<HasMetadata> objects, Class<T> type, String name) {
+    return (T)
+        objects.stream()
+            .filter(o -> type.isInstance(o) && o.getMetadata().getName().equals(name))
+            .findFirst()
+            .orElseThrow(() -> new AssertionError("no " + type.getSimpleName() + " " + name));
+  }
+
+  @Test
+  void vineyarddIsOnePodPerNodeWithTheSocketOnTheHostAndTheReferenceFlags() {
+    Vineyardd v = vineyardd();
+    List<HasMetadata> objects = VineyarddResources.render(v, Owner.operator(v));
+    Deployment d = find(objects, Deployment.class, "vd");
+    PodSpec pod = d.getSpec().getTemplate().getSpec();
+    var term =
+        pod.getAffinity()
+            .getPodAntiAffinity()
+            .getRequiredDuringSchedulingIgnoredDuringExecution()
+            .getFirst();
+    assertEquals("kubernetes.io/hostname", term.getTopologyKey());
+    assertEquals(
+        "team-vd", term.getLabelSelector().getMatchExpressions().getFirst().getValues().getFirst());
+    assertEquals(
+        "/var/run/vineyard-kubernetes/team/vd",
+        pod.getVolumes().stream()
+            .filter(x -> x.getName().equals("vineyard-socket"))
+            .findFirst()
+            .orElseThrow()
+            .getHostPath()
+            .getPath());
+    Container c = pod.getContainers().getFirst();
+    assertTrue(
+        c.getArgs()
+            .containsAll(
+                List.of(
+                    "--socket=/var/run/vineyard.sock",
+                    "--meta=etcd",
+                    "--etcd_endpoint=http://vd-etcd-service:2379",
+                    "--etcd_prefix=/vineyard",
+                    "--sync_crds=true",
+                    "--stream_threshold=80")),
+        c.getArgs().toString());
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/run")));
+    assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/dev/shm")));
+    assertEquals(
+        List.of("test", "-S", "/var/run/vineyard.sock"),
+        c.getReadinessProbe().getExec().getCommand());
+    assertEquals(9600, c.getLivenessProbe().getTcpSocket().getPort().getIntVal());
+    assertEquals(
+        "uid-1",
+        c.getEnv().stream()
+            .filter(e -> e.getName().equals("VINEYARDD_UID"))
+            .findFirst()
+            .orElseThrow()
+            .getValue());
+    assertEquals(3, d.getSpec().getReplicas());
+    assertEquals(
+        "vineyard-rpc",
+        find(objects, io.fabric8.kubernetes.api.model.Service.class, "vd-rpc")
+            .getSpec()
+            .getPorts()
+            .getFirst()
+            .getName());
+  }
+
+  @Test
+  void etcdIsAStatefulSetWithAClaimPerMemberAndBothServices() {
+    Vineyardd v = vineyardd();
+    v.getSpec().etcdReplicas = 3;
+    List<HasMetadata> objects = EtcdResources.render(v, Owner.operator(v));
+    StatefulSet s = find(objects, StatefulSet.class, "vd-etcd");
+    assertEquals(3, s.getSpec().getReplicas());
+    assertEquals("vd-etcd", s.getSpec().getServiceName());
+    assertEquals(
+        "1Gi",
+        s.getSpec()
+            .getVolumeClaimTemplates()
+            .getFirst()
+            .getSpec()
+            .getResources()
+            .getRequests()
+            .get("storage")
+            .toString());
+    assertEquals("Delete", s.getSpec().getPersistentVolumeClaimRetentionPolicy().getWhenDeleted());
+    String args =
+        s.getSpec().getTemplate().getSpec().getContainers().getFirst().getArgs().toString();
+    assertTrue(
+        args.contains(
+            "--initial-cluster=vd-etcd-0=http://vd-etcd-0.vd-etcd.team.svc:2380,"
+                + "vd-etcd-1=http://vd-etcd-1.vd-etcd.team.svc:2380,"
+                + "vd-etcd-2=http://vd-etcd-2.vd-etcd.team.svc:2380"),
+        args);
+    assertEquals(
+        "None",
+        find(objects, io.fabric8.kubernetes.api.model.Service.class, "vd-etcd")
+            .getSpec()
+            .getClusterIP());
+    assertEquals(
+        2379,
+        find(objects, io.fabric8.kubernetes.api.model.Service.class, "vd-etcd-service")
+            .getSpec()
+            .getPorts()
+            .getFirst()
+            .getPort());
+  }
+
+  @Test
+  void everyChildIsOwnedByItsResource() {
+    Vineyardd v = vineyardd();
+    for (HasMetadata o : EtcdResources.render(v, Owner.operator(v))) {
+      assertEquals("uid-1", o.getMetadata().getOwnerReferences().getFirst().getUid(), o.getKind());
+      assertEquals("vineyard-operator", o.getMetadata().getLabels().get(Labels.MANAGED_BY));
+    }
+    CsiDriver cr = csiDriver();
+    for (HasMetadata o :
+        CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr))) {
+      assertEquals("uid-2", o.getMetadata().getOwnerReferences().getFirst().getUid(), o.getKind());
+      assertEquals(Boolean.TRUE, o.getMetadata().getOwnerReferences().getFirst().getController());
+    }
+    for (HasMetadata o : VineyarddResources.render(v, Owner.vineyardctl(null))) {
+      assertTrue(o.getMetadata().getOwnerReferences().isEmpty());
+      assertEquals("vineyardctl", o.getMetadata().getLabels().get(Labels.MANAGED_BY));
+    }
+  }
+
+  @Test
+  void theCsiDriverNeedsNoAttachAndItsNodePluginIsTheOnlyPrivilegedPart() {
+    CsiDriver cr = csiDriver();
+    List<HasMetadata> objects =
+        CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr));
+    CSIDriver driver = find(objects, CSIDriver.class, "csi.vineyard.v6d.io");
+    assertFalse(driver.getSpec().getAttachRequired());
+    assertTrue(driver.getSpec().getPodInfoOnMount());
+    assertEquals("None", driver.getSpec().getFsGroupPolicy());
+    StorageClass sc = find(objects, StorageClass.class, "team.vd.csi");
+    assertEquals("team", sc.getParameters().get("k8s.v6d.io/vineyard/namespace"));
+    assertEquals("vd", sc.getParameters().get("k8s.v6d.io/vineyard/name"));
+    assertEquals("WaitForFirstConsumer", sc.getVolumeBindingMode());
+    Deployment controller = find(objects, Deployment.class, "csi-csi-driver");
+    assertEquals("ops", controller.getMetadata().getNamespace());
+    PodSpec cp = controller.getSpec().getTemplate().getSpec();
+    assertTrue(cp.getSecurityContext().getRunAsNonRoot());
+    assertEquals(
+        List.of("vineyard-csi-driver", "csi-provisioner", "liveness-probe"),
+        cp.getContainers().stream().map(Container::getName).toList());
+    assertTrue(cp.getContainers().get(1).getArgs().contains("--extra-create-metadata"));
+    for (Container c : cp.getContainers()) {
+      assertTrue(
+          c.getSecurityContext() == null || c.getSecurityContext().getPrivileged() == null,
+          c.getName());
+    }
+    DaemonSet nodes = find(objects, DaemonSet.class, "csi-csi-nodes");
+    PodSpec np = nodes.getSpec().getTemplate().getSpec();
+    Container driverContainer = np.getContainers().getFirst();
+    assertTrue(driverContainer.getSecurityContext().getPrivileged());
+    assertEquals(
+        "Bidirectional",
+        driverContainer.getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals("/var/lib/kubelet"))
+            .findFirst()
+            .orElseThrow()
+            .getMountPropagation());
+    assertEquals(
+        List.of("vineyard-csi-driver", "node-driver-registrar", "liveness-probe"),
+        np.getContainers().stream().map(Container::getName).toList());
+    assertEquals(
+        List.of("csi", "--endpoint=unix:///csi/csi.sock", "--nodeid=$(NODE_NAME)"),
+        driverContainer.getArgs());
+    assertFalse(np.getAutomountServiceAccountToken());
+    assertTrue(np.getTolerations().isEmpty());
+  }
+
+  @Test
+  void theOperatorRoleGrantsNoSecretsAndCoversWhatItGrantsTheProvisioner() {
+    List<PolicyRule> rules = OperatorResources.operatorRules();
+    for (PolicyRule r : rules) {
+      assertFalse(r.getResources().contains("secrets"), r.toString());
+      assertFalse(r.getResources().contains("*"), r.toString());
+      assertFalse(r.getVerbs().contains("*"), r.toString());
+    }
+    assertTrue(rules.containsAll(CsiResources.provisionerRules()));
+  }
+
+  @Test
+  void theSocketTemplateAcceptsGoTemplateSpacing() {
+    Vineyardd v = vineyardd();
+    v.getSpec().vineyard.socket = "/srv/{{ .Namespace }}/{{.Name}}/x";
+    assertEquals("/srv/team/vd/x", VineyarddResources.socketDir(v));
+  }
+
+  @Test
+  void theReferenceSampleParsesWithTheTopLevelSpillHonoured() {
+    Vineyardd v =
+        Serialization.unmarshal(
+            """
+            apiVersion: k8s.v6d.io/v1alpha1
+            kind: Vineyardd
+            metadata: {name: vineyardd-sample, namespace: vineyard-system, uid: u}
+            spec:
+              replicas: 2
+              spill: {name: spill-path, path: /var/checkpoint/spill}
+            """,
+            Vineyardd.class);
+    assertEquals("spill-path", v.getSpec().effectiveSpill().name);
+    assertNull(v.getSpec().vineyard.spill.persistentVolumeSpec);
+    List<HasMetadata> objects = VineyarddResources.render(v, Owner.operator(v));
+    assertTrue(
+        objects.stream()
+            .anyMatch(
+                o ->
+                    o.getKind().equals("PersistentVolumeClaim")
+                        && o.getMetadata().getName().equals("spill-path")));
+    Deployment d = find(objects, Deployment.class, "vineyardd-sample");
+    assertTrue(
+        d.getSpec()
+            .getTemplate()
+            .getSpec()
+            .getContainers()
+            .getFirst()
+            .getArgs()
+            .contains("--spill_path=/var/checkpoint/spill"));
+  }
+}
