@@ -1,9 +1,9 @@
 package io.cellar.testing.daemon;
 
+import io.cellar.testing.FreePorts;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -188,8 +188,8 @@ public final class VineyarddProcess implements AutoCloseable {
       Path dir = Files.createTempDirectory("vineyardd-");
       Path sock = socket != null ? socket : dir.resolve("vineyard.sock");
       Path logFile = dir.resolve("vineyardd.log");
-      int rpcPort = rpc ? freePort() : -1;
-      int metricsPort = metrics ? freePort() : -1;
+      int rpcPort = rpc ? FreePorts.next() : -1;
+      int metricsPort = metrics ? FreePorts.next() : -1;
       List<String> args = new ArrayList<>();
       args.add("--socket=" + sock);
       args.add("--size=" + size);
@@ -221,18 +221,6 @@ public final class VineyarddProcess implements AutoCloseable {
         throw e;
       }
       return daemon;
-    }
-  }
-
-  /**
-   * A free TCP port on this host (bound once and released, so a daemon can bind it next).
-   *
-   * @return the port
-   * @throws IOException when no port can be bound
-   */
-  public static int freePort() throws IOException {
-    try (ServerSocket probe = new ServerSocket(0)) {
-      return probe.getLocalPort();
     }
   }
 

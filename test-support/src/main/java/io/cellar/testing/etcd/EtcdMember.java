@@ -1,5 +1,6 @@
 package io.cellar.testing.etcd;
 
+import io.cellar.testing.FreePorts;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

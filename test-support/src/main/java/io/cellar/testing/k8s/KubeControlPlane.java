@@ -1,5 +1,6 @@
 package io.cellar.testing.k8s;
 
+import io.cellar.testing.FreePorts;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -58,7 +59,7 @@ public final class KubeControlPlane implements AutoCloseable {
     this.layout = layout;
     this.stopGrace = options.stopGrace;
     this.startDeadline = System.nanoTime() + options.startTimeout.toNanos();
-    int[] ports = FreePorts.pick(3);
+    int[] ports = FreePorts.next(3);
     this.commands =
         new ComponentCommands(
             tools, layout, ports[0], ports[1], ports[2], options.serviceClusterIpRange);

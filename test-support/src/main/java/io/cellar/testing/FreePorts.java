@@ -1,4 +1,4 @@
-package io.cellar.testing.etcd;
+package io.cellar.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -8,8 +8,11 @@ import java.util.HashSet;
 import java.util.Set;
 
 /**
- * Free TCP ports on the loopback address, never the same one twice in this JVM (a port handed out
- * and not yet bound by its process would otherwise be handed out again).
+ * Free TCP ports on the loopback address for the processes tests start (daemons, etcd, the
+ * Kubernetes control plane), never the same one twice in this JVM (a port handed out and not yet
+ * bound by its process would otherwise be handed out again). A port is free at the moment of the
+ * call; a process elsewhere may take it before it is used, which shows up as a component failing to
+ * bind (a clear start failure), never as a silent mix-up.
  *
  * <p>Thread-safe.
  */
@@ -36,5 +39,19 @@ public final class FreePorts {
       }
     }
     throw new IllegalStateException("no free loopback port after 100 tries");
+  }
+
+  /**
+   * Several distinct free ports.
+   *
+   * @param count how many
+   * @return the ports
+   */
+  public static int[] next(int count) {
+    int[] ports = new int[count];
+    for (int i = 0; i < count; i++) {
+      ports[i] = next();
+    }
+    return ports;
   }
 }
