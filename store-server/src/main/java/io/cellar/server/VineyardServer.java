@@ -1,6 +1,7 @@
 package io.cellar.server;
 
 import io.cellar.core.Store;
+import io.cellar.core.meta.backend.InstanceFacts;
 import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
@@ -106,9 +107,51 @@ public final class VineyardServer implements AutoCloseable {
    * @throws IOException when a socket or port cannot be used (nothing is left running)
    */
   public static VineyardServer start(ServerConfig config, Store store) throws IOException {
+    return start(config, store, instanceFacts(config));
+  }
+
+  /**
+   * What a server started with this configuration publishes about itself when its store joins a
+   * cluster: the host and node names, the IPC socket path, the RPC endpoint ({@code host:port}, the
+   * host being {@code --rpc_host} when it names one address, else the host name, as the reference
+   * publishes it) and a host id. Computed before the server binds, so that the store can register
+   * before the socket appears.
+   *
+   * @param config how the server will listen; the RPC port must be a fixed one to be published
+   * @return the facts
+   * @throws IOException when no socket path can be chosen
+   */
+  public static InstanceFacts instanceFacts(ServerConfig config) throws IOException {
+    Path socket = SocketFile.choose(config.socket());
+    String hostname = HostFacts.hostname();
+    String rpcEndpoint =
+        config.rpc() ? advertisedHost(config, hostname) + ":" + config.rpcPort() : "";
+    return new InstanceFacts(
+        hostname, HostFacts.nodename(), socket.toString(), rpcEndpoint, HostFacts.hostId());
+  }
+
+  private static String advertisedHost(ServerConfig config, String hostname) {
+    String host = config.rpcHost();
+    boolean wildcard =
+        host == null || host.isBlank() || host.equals("0.0.0.0") || host.equals("::");
+    return wildcard ? hostname : host;
+  }
+
+  /**
+   * Starts serving a store as {@link #start(ServerConfig, Store)} does, reporting the facts the
+   * store registered with (the same host id and names in {@code register_reply} and {@code
+   * cluster_meta} as in the cluster).
+   *
+   * @param config how to listen
+   * @param store the store to serve; stays owned by the caller
+   * @param facts what the store published, from {@link #instanceFacts(ServerConfig)}
+   * @return the running server
+   * @throws IOException when a socket or port cannot be used (nothing is left running)
+   */
+  public static VineyardServer start(ServerConfig config, Store store, InstanceFacts facts)
+      throws IOException {
     Path socket = SocketFile.choose(config.socket());
     ServerCounters counters = new ServerCounters();
-    String hostname = HostFacts.hostname();
     AtomicReference<ServerIdentity> identity =
         new AtomicReference<>(
             new ServerIdentity(
@@ -116,9 +159,9 @@ public final class VineyardServer implements AutoCloseable {
                 store.instanceId(),
                 socket.toString(),
                 "0.0.0.0:0",
-                hostname,
-                HostFacts.nodename(),
-                HostFacts.hostId(),
+                facts.hostname(),
+                facts.nodename(),
+                facts.hostId(),
                 config.deployment(),
                 false,
                 System.currentTimeMillis()));
@@ -151,7 +194,10 @@ public final class VineyardServer implements AutoCloseable {
     try {
       if (config.rpc()) {
         rpc = RpcServer.bind(config.rpcHost(), config.rpcPort(), loops, resources);
-        identity.set(identity.get().withRpcEndpoint(hostname + ":" + rpc.port()));
+        identity.set(
+            identity
+                .get()
+                .withRpcEndpoint(advertisedHost(config, facts.hostname()) + ":" + rpc.port()));
       }
       if (exported) {
         endpoint = PrometheusEndpoint.start(config.metricsPort(), metrics);

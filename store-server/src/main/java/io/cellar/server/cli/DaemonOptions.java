@@ -2,17 +2,26 @@ package io.cellar.server.cli;
 
 import io.cellar.core.config.StoreConfig;
 import io.cellar.core.memory.MemorySize;
+import io.cellar.core.meta.backend.MetaBackends;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The daemon's options: vineyardd's flags with vineyardd's defaults (reference §7), plus Cellar's
- * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode} and {@code --metrics_port}. Flags
- * of features not built here are accepted when harmless and refused with a clear message when
- * ignoring them would change behaviour ({@code --meta=etcd|redis}, {@code --htpasswd}).
+ * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode}, {@code --metrics_port} and {@code
+ * --etcd_lease_ttl}. Flags of features not built here are accepted when harmless and refused with a
+ * clear message when ignoring them would change behaviour ({@code --meta=redis}, {@code
+ * --htpasswd}).
+ *
+ * <p>{@code --meta} names a metadata backend found through {@link MetaBackends} (a {@code
+ * ServiceLoader}): {@code local} is store-core's, {@code etcd} comes from etcd-meta's jar on the
+ * runtime class path. The server never names a backend: the metadata flags are handed to it as
+ * generic properties ({@link #metaOptions()}).
  *
  * <p>Immutable.
  *
@@ -32,6 +41,8 @@ import java.util.Map;
  * @param busyPollMicros {@code --busy_poll_us}
  * @param prefillAhead {@code --prefill_ahead} in bytes
  * @param warmup {@code --warmup}
+ * @param meta {@code --meta}: the metadata backend's name
+ * @param metaOptions the flags that concern metadata ({@link #META_FLAGS}), by name without dashes
  */
 public record DaemonOptions(
     String socket,
@@ -49,7 +60,32 @@ public record DaemonOptions(
     int metricsPort,
     int busyPollMicros,
     long prefillAhead,
-    boolean warmup) {
+    boolean warmup,
+    String meta,
+    Map<String, String> metaOptions) {
+
+  /** The flags handed to the metadata backend as properties ({@link #metaOptions()}). */
+  public static final List<String> META_FLAGS =
+      List.of(
+          "meta_timeout",
+          "etcd_endpoint",
+          "etcd_prefix",
+          "etcd_lease_ttl",
+          "skip_launch_etcd",
+          "etcd_cmd",
+          "etcd_data_dir",
+          "redis_endpoint",
+          "redis_prefix",
+          "redis_cmd");
+
+  /**
+   * Makes the metadata options unmodifiable.
+   *
+   * @throws NullPointerException for null metadata options
+   */
+  public DaemonOptions {
+    metaOptions = Map.copyOf(metaOptions);
+  }
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -73,13 +109,43 @@ public record DaemonOptions(
           new FlagSpec("rpc_host", Kind.STRING, "0.0.0.0", "TCP (RPC) address to bind (Cellar)"),
           new FlagSpec("rdma_endpoint", Kind.STRING, "", "accepted; RDMA is not supported"),
           new FlagSpec(
-              "meta", Kind.STRING, "local", "metadata backend: local (etcd, redis: not built yet)"),
-          new FlagSpec("meta_timeout", Kind.INT, "60", "seconds to wait for the metadata backend"),
-          new FlagSpec("etcd_endpoint", Kind.STRING, "http://127.0.0.1:2379", "etcd endpoint"),
-          new FlagSpec("etcd_prefix", Kind.STRING, "vineyard", "etcd key prefix"),
-          new FlagSpec("skip_launch_etcd", Kind.BOOL, "true", "accepted for compatibility"),
-          new FlagSpec("etcd_cmd", Kind.STRING, "", "accepted for compatibility"),
-          new FlagSpec("etcd_data_dir", Kind.STRING, "", "accepted for compatibility"),
+              "meta",
+              Kind.STRING,
+              "local",
+              "metadata backend: local, or etcd (a cluster sharing one etcd); redis is not built"),
+          new FlagSpec(
+              "meta_timeout",
+              Kind.INT,
+              "60",
+              "seconds to wait for the metadata backend at start-up, and the bound of every"
+                  + " persist, name and delete it shares"),
+          new FlagSpec(
+              "etcd_endpoint",
+              Kind.STRING,
+              "http://127.0.0.1:2379",
+              "etcd client URLs, comma-separated"),
+          new FlagSpec("etcd_prefix", Kind.STRING, "vineyard", "etcd key prefix, used verbatim"),
+          new FlagSpec(
+              "etcd_lease_ttl",
+              Kind.INT,
+              "10",
+              "seconds of the etcd lease this instance's keys live on: a killed instance is seen"
+                  + " dead by the others this long after (Cellar)"),
+          new FlagSpec(
+              "skip_launch_etcd",
+              Kind.BOOL,
+              "true",
+              "launch a local etcd only when the endpoint never answers (false: always)"),
+          new FlagSpec(
+              "etcd_cmd",
+              Kind.STRING,
+              "",
+              "the etcd binary to launch when the endpoint never answers; empty: etcd on the PATH"),
+          new FlagSpec(
+              "etcd_data_dir",
+              Kind.STRING,
+              "",
+              "data directory of a launched etcd; empty: a temporary one, removed at exit"),
           new FlagSpec("redis_endpoint", Kind.STRING, "redis://127.0.0.1:6379", "redis endpoint"),
           new FlagSpec("redis_prefix", Kind.STRING, "vineyard", "redis key prefix"),
           new FlagSpec("redis_cmd", Kind.STRING, "", "accepted for compatibility"),
@@ -168,14 +234,25 @@ public record DaemonOptions(
   public static DaemonOptions parse(String[] args) throws UsageException {
     Map<String, String> v = new GflagsParser(FLAGS).parse(args);
     String meta = v.get("meta");
-    switch (meta) {
-      case "local" -> {}
-      case "etcd", "redis" ->
-          throw new UsageException(
-              "--meta=" + meta + " is not built yet in this server; use --meta=local");
-      default ->
-          throw new UsageException(
-              "illegal value '" + meta + "' specified for flag 'meta': use local");
+    Set<String> backends = MetaBackends.providers().keySet();
+    if (!backends.contains(meta)) {
+      if (meta.equals("redis") || meta.equals("etcd")) {
+        throw new UsageException(
+            "--meta="
+                + meta
+                + " is not built yet in this server (or its jar is not on the class path);"
+                + " use one of: "
+                + String.join(", ", backends));
+      }
+      throw new UsageException(
+          "illegal value '"
+              + meta
+              + "' specified for flag 'meta': use one of "
+              + String.join(", ", backends));
+    }
+    Map<String, String> metaOptions = new LinkedHashMap<>();
+    for (String name : META_FLAGS) {
+      metaOptions.put(name, v.get(name));
     }
     if (!v.get("htpasswd").isEmpty()) {
       throw new UsageException("--htpasswd (authentication) is not built yet in this server");
@@ -214,6 +291,16 @@ public record DaemonOptions(
           "illegal value '" + v.get("prefill_ahead") + "' for flag 'prefill_ahead': negative");
     }
     int port = intInRange(v, "rpc_socket_port", 0, 65535);
+    intInRange(v, "meta_timeout", 1, Integer.MAX_VALUE);
+    intInRange(v, "etcd_lease_ttl", 1, 3600);
+    boolean rpc = Boolean.parseBoolean(v.get("rpc"));
+    if (!meta.equals("local") && rpc && port == 0) {
+      // the port is published in the cluster before the server binds it
+      throw new UsageException(
+          "flag 'rpc_socket_port' must name a port with --meta="
+              + meta
+              + " (0 cannot be published)");
+    }
     int metricsPort = intInRange(v, "metrics_port", -1, 65535);
     int busyPoll = intInRange(v, "busy_poll_us", 0, 1_000_000);
     double lower = Double.parseDouble(v.get("spill_lower_rate"));
@@ -240,7 +327,7 @@ public record DaemonOptions(
         size,
         Boolean.parseBoolean(v.get("reserve_memory")),
         Boolean.parseBoolean(v.get("hugepages")),
-        Boolean.parseBoolean(v.get("rpc")),
+        rpc,
         v.get("rpc_host"),
         port,
         spill.isEmpty() ? null : Path.of(spill),
@@ -251,7 +338,9 @@ public record DaemonOptions(
         metricsPort,
         busyPoll,
         prefillAhead,
-        Boolean.parseBoolean(v.get("warmup")));
+        Boolean.parseBoolean(v.get("warmup")),
+        meta,
+        metaOptions);
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)

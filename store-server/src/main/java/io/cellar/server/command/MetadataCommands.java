@@ -7,6 +7,7 @@ import io.cellar.core.Store;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.UnsignedJson;
+import io.cellar.server.migrate.ObjectMigration;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
 import java.util.concurrent.atomic.AtomicLong;
@@ -14,14 +15,16 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Metadata commands (reference §2.4): create, get (with {@code wait} parked on the store, and
  * {@code sync_remote} after the backend's sync), list, delete, exists, persist, labels, clear,
- * shallow copy and (local-only) migrate. The changes the store shares with the cluster (delete,
- * persist, label, clear, shallow copy) are answered once shared, through {@link Reply#after}.
+ * shallow copy and migrate (blobs pulled from the owner instance over RPC, {@link
+ * ObjectMigration}). The changes the store shares with the cluster (delete, persist, label, clear,
+ * shallow copy) are answered once shared, through {@link Reply#after}.
  *
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
 public final class MetadataCommands {
   private final Store store;
   private final AtomicLong deferred;
+  private final ObjectMigration migration;
 
   /**
    * Handlers over a store.
@@ -32,6 +35,7 @@ public final class MetadataCommands {
   public MetadataCommands(Store store, ServerCounters counters) {
     this.store = store;
     this.deferred = counters.deferredRequests();
+    this.migration = new ObjectMigration(store);
   }
 
   /**
@@ -55,7 +59,7 @@ public final class MetadataCommands {
         .add("label_request", this::label)
         .add("clear_request", this::clear, Placement.WORKER)
         .add("shallow_copy_request", this::shallowCopy)
-        .add("migrate_object_request", this::migrate);
+        .add("migrate_object_request", this::migrate, Placement.WORKER);
   }
 
   private Reply createData(Request r, Connection c) {
@@ -179,17 +183,15 @@ public final class MetadataCommands {
         });
   }
 
+  /** Runs on a worker: pulling blobs from the owner blocks on the network. */
   private Reply migrate(Request r, Connection c) {
     long id = r.requireUnsigned("object_id");
-    if (!store.exists(id)) {
-      throw CellarException.notExists(
-          "Object "
-              + io.cellar.protocol.ObjectIds.toText(id)
-              + " does not exist on this instance"
-              + " (local metadata has no other instances to migrate from)");
-    }
-    ObjectNode reply = Replies.ok("migrate_object_reply");
-    UnsignedJson.put(reply, "object_id", id);
-    return Reply.of(reply);
+    return Reply.after(
+        migration.migrate(id),
+        target -> {
+          ObjectNode reply = Replies.ok("migrate_object_reply");
+          UnsignedJson.put(reply, "object_id", target);
+          return Reply.of(reply);
+        });
   }
 }

@@ -18,7 +18,8 @@ import java.util.List;
  * Remote blob commands (reference §2.3 and §5), used over RPC where no fd can travel: the blob
  * bytes follow the JSON inline. Creation replies twice (before and after the bytes); {@code
  * get_remote_buffers} replies once and then writes each non-empty blob's bytes in payload order.
- * Compression and RDMA are refused ({@code support_rpc_compression} is false).
+ * RDMA is refused; compression is refused for creations ({@code support_rpc_compression} is false)
+ * and, asked for by a reader, answered with plain bytes and {@code compress: false}.
  *
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
@@ -129,7 +130,13 @@ public final class RemoteBlobCommands {
   private Reply getRemoteBuffers(Request r, Connection c) {
     long[] ids = r.numberedIds();
     boolean unsafe = r.bool("unsafe", false);
-    refuseOptions(r);
+    // compress=true is answered uncompressed with compress=false in the reply: the reference's
+    // readers (its RPC client, and a reference vineyardd migrating from this one, which asks for
+    // compression whenever its --compression is on) take the reply's flag over their own
+    if (r.bool("use_rdma", false)) {
+      throw new CellarException(
+          StatusCode.NOT_IMPLEMENTED, r.type() + " with use_rdma=true is not supported");
+    }
     List<Payload> payloads = store.getBlobs(c.owner(), ids, unsafe);
     List<MemorySegment> bytes = new ArrayList<>();
     for (Payload p : payloads) {

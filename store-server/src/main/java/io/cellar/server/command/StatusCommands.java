@@ -3,6 +3,8 @@ package io.cellar.server.command;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.Store;
 import io.cellar.core.StoreStatus;
+import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.core.meta.backend.InstanceRecord;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.UnsignedJson;
 import io.cellar.server.protocol.Replies;
@@ -62,15 +64,43 @@ public final class StatusCommands {
     entry.put("ipc_socket", id.ipcSocket());
     entry.put("nodename", id.nodename());
     entry.put("rpc_endpoint", id.rpcEndpoint());
-    entry.put("timestamp", id.startMillis());
+    entry.put("timestamp", referenceTimestamp(id.startMillis()));
     return entry;
   }
 
+  /**
+   * Every instance of the cluster as the metadata backend lists it: this one as {@link
+   * #instanceEntry()}, the others from what they registered, their {@code timestamp} in the
+   * reference's form ({@code (seconds << 32) + microseconds}).
+   */
   private Reply clusterMeta(Request r, Connection c) {
     ObjectNode reply = Replies.ok("cluster_meta");
     ObjectNode meta = reply.putObject("meta");
-    meta.set(ObjectIds.instanceText(identity.get().instanceId()), instanceEntry());
+    long self = identity.get().instanceId();
+    meta.set(ObjectIds.instanceText(self), instanceEntry());
+    for (InstanceRecord record : store.instances()) {
+      if (record.instanceId() != self) {
+        meta.set(ObjectIds.instanceText(record.instanceId()), entryOf(record));
+      }
+    }
     return Reply.of(reply);
+  }
+
+  private static ObjectNode entryOf(InstanceRecord record) {
+    InstanceFacts facts = record.facts();
+    ObjectNode entry = JsonArrays.array().objectNode();
+    UnsignedJson.put(entry, "hostid", facts.hostId());
+    entry.put("hostname", facts.hostname());
+    entry.put("ipc_socket", facts.ipcSocket());
+    entry.put("nodename", facts.nodename());
+    entry.put("rpc_endpoint", facts.rpcEndpoint());
+    entry.put("timestamp", referenceTimestamp(record.timestamp()));
+    return entry;
+  }
+
+  /** The reference's timestamp form: {@code (seconds << 32) + microseconds}. */
+  private static long referenceTimestamp(long millis) {
+    return ((millis / 1000) << 32) + (millis % 1000) * 1000;
   }
 
   private Reply instanceStatus(Request r, Connection c) {

@@ -2,6 +2,9 @@ package io.cellar.server.daemon;
 
 import io.cellar.core.Store;
 import io.cellar.core.StoreReport;
+import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.core.meta.backend.MetaBackend;
+import io.cellar.core.meta.backend.MetaBackends;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import io.cellar.server.cli.DaemonOptions;
@@ -21,9 +24,12 @@ import org.slf4j.LoggerFactory;
  * serve), and on SIGTERM or SIGINT stops accepting, closes every connection, removes the socket
  * file and exits 0 (a second signal, or a shutdown over {@code TerminationSignals.FORCE_AFTER},
  * exits at once with 128 + signal number). Exit 2 for a bad command line, 1 when the store or a
- * socket cannot be set up. A signal that comes before the server is started (during the warm-up or
- * while the store opens) ends the process the JVM's default way, with 128 + signal number; nothing
- * is listening yet, and the warm-up's private directory is deleted at exit.
+ * socket cannot be set up (among them a metadata backend that cannot be reached within {@code
+ * --meta_timeout}). The backend is the one {@code --meta} names, found through {@link
+ * MetaBackends}; the store registers with it before the socket appears. A signal that comes before
+ * the server is started (during the warm-up or while the store opens) ends the process the JVM's
+ * default way, with 128 + signal number; nothing is listening yet, and the warm-up's private
+ * directory is deleted at exit.
  *
  * <p>Runs on the main thread; the shutdown hook runs on the JVM's hook thread.
  */
@@ -75,16 +81,29 @@ public final class Vineyardd {
       StartupWarmup.run(serverConfig.rpc());
     }
     Store store;
+    InstanceFacts facts;
+    ServerConfig bound = serverConfig.withSocket(socket.toString());
     try {
-      store = Store.open(options.storeConfig());
-    } catch (RuntimeException e) {
-      log.error("cannot open the store: {}", e.getMessage());
+      facts = VineyardServer.instanceFacts(bound);
+      // the backend --meta names, found through a ServiceLoader; it registers this instance
+      // (bounded by --meta_timeout) before the socket appears
+      MetaBackend backend = MetaBackends.open(options.meta(), options.metaOptions());
+      store = Store.open(options.storeConfig(), backend, facts);
+    } catch (IOException | RuntimeException e) {
+      log.error("cannot open the store (--meta={}): {}", options.meta(), e.getMessage());
       System.exit(1);
       return;
     }
+    if (!options.meta().equals("local")) {
+      log.info(
+          "joined the cluster on --meta={} as instance i{} ({} instances registered)",
+          options.meta(),
+          store.instanceId(),
+          store.instances().size());
+    }
     VineyardServer server;
     try {
-      server = VineyardServer.start(serverConfig.withSocket(socket.toString()), store);
+      server = VineyardServer.start(bound, store, facts);
     } catch (Exception e) {
       log.error("cannot start: {}", e.getMessage());
       closeQuietly(store);

@@ -100,7 +100,9 @@ class GflagsParserTest {
     assertTrue(rejection("--size=12Q").contains("size"));
     assertTrue(rejection("--nosize").contains("'nosize'"));
     assertTrue(rejection("stray").contains("stray"));
-    assertTrue(rejection("--meta=etcd").contains("not built yet"));
+    assertTrue(rejection("--meta=bogus").contains("'meta'"));
+    assertTrue(rejection("--meta=etcd --rpc_socket_port=0".split(" ")).contains("rpc_socket_port"));
+    assertTrue(rejection("--meta_timeout=0").contains("'meta_timeout'"));
     assertTrue(rejection("--meta=redis").contains("not built yet"));
     assertTrue(rejection("--socket_mode=999").contains("socket_mode"));
     assertTrue(rejection("--spill_lower_rate=0.9").contains("spill_lower_rate"));

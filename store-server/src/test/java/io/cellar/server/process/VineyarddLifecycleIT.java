@@ -79,7 +79,7 @@ class VineyarddLifecycleIT {
     assertTrue(Files.readString(log).contains("'no_such_flag'"));
     assertEquals(2, exitOf(launch(log, "--rpc_socket_port=http")));
     assertTrue(Files.readString(log).contains("'rpc_socket_port'"));
-    assertEquals(2, exitOf(launch(log, "--meta=etcd")));
+    assertEquals(2, exitOf(launch(log, "--meta=redis")));
     assertTrue(Files.readString(log).contains("not built yet"));
   }
 
