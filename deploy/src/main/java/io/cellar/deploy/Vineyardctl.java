@@ -7,6 +7,7 @@ import io.cellar.deploy.cli.GlobalsHolder;
 import io.cellar.deploy.cli.ManagerCommand;
 import io.cellar.deploy.cli.ManifestsCommand;
 import io.cellar.deploy.cli.UserError;
+import io.cellar.deploy.inject.InjectCommand;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
@@ -17,10 +18,10 @@ import picocli.CommandLine.Mixin;
 
 /**
  * The {@code vineyardctl} command: a picocli command whose subcommands run Cellar's Kubernetes
- * parts ({@code deploy}, {@code delete}, {@code manifests}, {@code manager}, {@code csi}). A
- * malformed or unknown option exits with status 2 and a message naming it; a failure at run time
- * (an unreachable API server, a refused object, a timeout) exits with status 1 and one message,
- * with the stack trace only under {@code --verbose}.
+ * parts ({@code deploy}, {@code delete}, {@code manifests}, {@code manager}, {@code inject}, {@code
+ * csi}). A malformed or unknown option exits with status 2 and a message naming it; a failure at
+ * run time (an unreachable API server, a refused object, a timeout) exits with status 1 and one
+ * message, with the stack trace only under {@code --verbose}.
  */
 @Command(
     name = "vineyardctl",
@@ -32,6 +33,7 @@ import picocli.CommandLine.Mixin;
       DeleteCommand.class,
       ManifestsCommand.class,
       ManagerCommand.class,
+      InjectCommand.class,
       CsiCommand.class
     })
 public final class Vineyardctl implements Runnable, GlobalsHolder {
@@ -163,7 +165,8 @@ public final class Vineyardctl implements Runnable, GlobalsHolder {
   @Override
   public void run() {
     throw new CommandLine.ParameterException(
-        spec.commandLine(), "missing a subcommand (deploy, delete, manifests, manager, csi)");
+        spec.commandLine(),
+        "missing a subcommand (deploy, delete, manifests, manager, inject, csi)");
   }
 
   /** Reports the project version. */

@@ -62,6 +62,34 @@ class ArgoWorkflowSchemaIT {
   }
 
   @Test
+  void theInjectedWorkflowParsesStrictlyIntoArgosModels() throws Exception {
+    Path injected =
+        Files.copy(
+            KubeflowExample.directory().resolve("pipeline.yaml"), tmp.resolve("pipeline.yaml"));
+    java.io.StringWriter out = new java.io.StringWriter();
+    int status =
+        io.cellar.deploy.Vineyardctl.run(
+            new java.io.PrintWriter(out, true),
+            new java.io.PrintWriter(out, true),
+            "inject",
+            "argo-workflow",
+            "-f",
+            injected.toString(),
+            "--templates=preprocess,train,test",
+            "--vineyard-cluster=vineyard-system/vineyardd-sample",
+            "--mount-path=/vineyard/data",
+            "--dag=machine-learning-pipeline",
+            "--tasks=preprocess,train,test",
+            "--output-as-file");
+    assertEquals(0, status, out.toString());
+    Path file = tmp.resolve("pipeline_with_vineyard.yaml");
+
+    String output = argo.run(TIMEOUT, validator.toString(), file.toString());
+
+    assertTrue(output.strip().startsWith("ok " + file), output);
+  }
+
+  @Test
   void theCheckRejectsUnknownFieldsPythonNamesAndWrongTypes() throws Exception {
     String good =
         Files.readString(KubeflowExample.directory().resolve("pipeline-with-vineyard.yaml"));
@@ -70,7 +98,9 @@ class ArgoWorkflowSchemaIT {
       {once(good, "imagePullPolicy: Always", "imagePullPolicyy: Always"), "imagePullPolicyy"},
       {once(good, "serviceAccountName:", "service_account_name:"), "service_account_name"},
       {once(good, "privileged: true", "privileged: \"true\""), "privileged"},
-      {once(good, "dependencies: [preprocess]", "dependencies: preprocess"), "dependencies"},
+      {
+        once(good, "dependencies: [train, vineyard-objects]", "dependencies: train"), "dependencies"
+      },
       {once(good, "storageClassName: vineyard", "storageClass: vineyard"), "storageClass"},
     };
     for (String[] broken : cases) {

@@ -57,7 +57,7 @@ class ReferenceLayoutIT {
   @BeforeAll
   static void startTheReference() throws Exception {
     Path venv = ReferenceVineyard.venv();
-    Optional<Path> binary = ReferenceVineyard.binary(venv);
+    Optional<Path> binary = ReferenceVineyard.binary();
     Assumptions.assumeTrue(binary.isPresent(), "the vineyard-bdist wheel ships no vineyardd here");
     dir = Files.createTempDirectory("cellar-ref");
     ref =

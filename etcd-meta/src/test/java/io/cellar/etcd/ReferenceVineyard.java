@@ -1,16 +1,14 @@
 package io.cellar.etcd;
 
+import io.cellar.testing.python.PythonVenv;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.RandomAccessFile;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -18,15 +16,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The reference vineyardd (the C++ binary in the {@code vineyard-bdist} wheel) on etcd, and the
- * real Python client to drive it. The Python environment is {@code <repo>/build/venv} with the root
- * pom's pins, found or created exactly as {@code it/}'s {@code PythonEnvironment} does (same place,
- * same marker file, same lock), so the two share one venv.
+ * real Python client to drive it, both from test-support's {@link PythonVenv#vineyard()}
+ * environment (the one {@code it/} uses).
  *
  * <p>Not thread-safe: one test thread. The process is killed by pid at {@link #close}.
  */
 final class ReferenceVineyard implements AutoCloseable {
-  private static final String MARKER = ".cellar-requirements";
-
   private final Process process;
   private final Path socket;
   private final Path log;
@@ -39,48 +34,14 @@ final class ReferenceVineyard implements AutoCloseable {
     this.python = python;
   }
 
-  /** The venv, created or updated when its pins do not match. */
-  @SuppressWarnings("try") // the lock is held by the try block, not used in it
+  /** The real client's environment (test-support's), created or updated when its pins differ. */
   static Path venv() throws IOException, InterruptedException {
-    Path root = Path.of(System.getProperty("cellar.repo.root", "..")).toAbsolutePath().normalize();
-    String requirements =
-        System.getProperty(
-            "cellar.python.requirements", "vineyard==0.24.2 numpy==2.4.6 pandas==2.2.3");
-    Path venv = root.resolve("build/venv");
-    Files.createDirectories(venv.getParent());
-    try (RandomAccessFile raf =
-            new RandomAccessFile(venv.getParent().resolve("venv.lock").toFile(), "rw");
-        FileLock ignored = raf.getChannel().lock()) {
-      Path marker = venv.resolve(MARKER);
-      Path py = venv.resolve("bin/python");
-      if (Files.isExecutable(py)
-          && Files.exists(marker)
-          && Files.readString(marker).strip().equals(requirements)) {
-        return venv;
-      }
-      if (!Files.isExecutable(py)) {
-        run(List.of("python3", "-m", "venv", venv.toString()), 300);
-      }
-      List<String> pip = new ArrayList<>(List.of(py.toString(), "-m", "pip", "install", "-q"));
-      pip.addAll(List.of(requirements.split("\\s+")));
-      run(pip, 1800);
-      Files.writeString(marker, requirements + "\n");
-      return venv;
-    }
+    return PythonVenv.vineyard().directory();
   }
 
   /** The reference binary, when this platform's wheel ships it. */
-  static Optional<Path> binary(Path venv) throws IOException {
-    Path lib = venv.resolve("lib");
-    if (!Files.isDirectory(lib)) {
-      return Optional.empty();
-    }
-    try (var versions = Files.list(lib)) {
-      return versions
-          .map(v -> v.resolve("site-packages/vineyard/bdist/vineyardd"))
-          .filter(Files::isExecutable)
-          .findFirst();
-    }
+  static Optional<Path> binary() throws IOException, InterruptedException {
+    return PythonVenv.vineyard().referenceVineyardd();
   }
 
   /**

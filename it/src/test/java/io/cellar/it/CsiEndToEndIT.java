@@ -43,7 +43,7 @@ import org.junit.jupiter.api.io.TempDir;
  * the mount, the Java {@link CsiPaths} API crossing languages both ways, a read-only publish that
  * really is read-only, NodeUnpublish, and a DeleteVolume that deletes exactly the objects named
  * under the volume's {@code object-prefix}. The publishing test needs root (bind mounts) and skips
- * with the reason otherwise; {@code build/venv} is created on first use ({@link
+ * with the reason otherwise; {@code build/venv-vineyard} is created on first use ({@link
  * PythonEnvironment}).
  */
 class CsiEndToEndIT {

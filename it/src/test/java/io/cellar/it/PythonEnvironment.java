@@ -1,8 +1,7 @@
 package io.cellar.it;
 
+import io.cellar.testing.python.PythonVenv;
 import java.io.IOException;
-import java.io.RandomAccessFile;
-import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -13,21 +12,19 @@ import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The real {@code vineyard} Python client for interop tests: a virtual environment at {@code
- * <repo>/build/venv} with the pinned packages ({@code vineyard}, {@code numpy}, {@code pandas}; the
- * pins live in the root pom and arrive as {@code cellar.python.requirements}), created on first use
- * and reused while the pins match. Runs scenario scripts from {@code it/src/test/python}.
+ * The real {@code vineyard} Python client for interop tests: test-support's {@link
+ * PythonVenv#vineyard()} environment (the pins live in the root pom and arrive as {@code
+ * cellar.python.requirements}), and the scenario scripts of {@code it/src/test/python}.
  *
- * <p>Thread-safe: creation holds a file lock, so concurrent test JVMs install once.
+ * <p>Thread-safe: the environment is built once (PythonVenv locks across JVMs).
  */
 public final class PythonEnvironment {
-  private static final String MARKER = ".cellar-requirements";
   private static PythonEnvironment shared;
 
-  private final Path venv;
+  private final PythonVenv venv;
   private final Path scripts;
 
-  private PythonEnvironment(Path venv, Path scripts) {
+  private PythonEnvironment(PythonVenv venv, Path scripts) {
     this.venv = venv;
     this.scripts = scripts;
   }
@@ -40,44 +37,14 @@ public final class PythonEnvironment {
    */
   public static synchronized PythonEnvironment get() throws IOException, InterruptedException {
     if (shared == null) {
-      Path root =
-          Path.of(System.getProperty("cellar.repo.root", "..")).toAbsolutePath().normalize();
       Path scripts =
           Path.of(
               System.getProperty(
-                  "cellar.python.dir", root.resolve("it/src/test/python").toString()));
-      String requirements =
-          System.getProperty(
-              "cellar.python.requirements", "vineyard==0.24.2 numpy==2.4.6 pandas==2.2.3");
-      Path venv = root.resolve("build/venv");
-      ensure(venv, requirements);
-      shared = new PythonEnvironment(venv, scripts);
+                  "cellar.python.dir",
+                  PythonVenv.repoRoot().resolve("it/src/test/python").toString()));
+      shared = new PythonEnvironment(PythonVenv.vineyard(), scripts);
     }
     return shared;
-  }
-
-  @SuppressWarnings("try") // the lock is held by the try block, not used in it
-  private static void ensure(Path venv, String requirements)
-      throws IOException, InterruptedException {
-    Files.createDirectories(venv.getParent());
-    Path lockFile = venv.getParent().resolve("venv.lock");
-    try (RandomAccessFile raf = new RandomAccessFile(lockFile.toFile(), "rw");
-        FileLock lock = raf.getChannel().lock()) {
-      Path marker = venv.resolve(MARKER);
-      Path python = venv.resolve("bin/python");
-      if (Files.isExecutable(python)
-          && Files.exists(marker)
-          && Files.readString(marker).strip().equals(requirements)) {
-        return;
-      }
-      if (!Files.isExecutable(python)) {
-        run(List.of("python3", "-m", "venv", venv.toString()), Map.of(), 300);
-      }
-      List<String> pip = new ArrayList<>(List.of(python.toString(), "-m", "pip", "install", "-q"));
-      pip.addAll(List.of(requirements.split("\\s+")));
-      run(pip, Map.of(), 1800);
-      Files.writeString(marker, requirements + "\n");
-    }
   }
 
   /**
@@ -86,7 +53,7 @@ public final class PythonEnvironment {
    * @return the path
    */
   public Path python() {
-    return venv.resolve("bin/python");
+    return venv.python();
   }
 
   /**
@@ -95,16 +62,7 @@ public final class PythonEnvironment {
    * @return the executable, or empty when this platform's wheel does not ship it
    */
   public Optional<Path> referenceVineyardd() throws IOException {
-    Path lib = venv.resolve("lib");
-    if (!Files.isDirectory(lib)) {
-      return Optional.empty();
-    }
-    try (var versions = Files.list(lib)) {
-      return versions
-          .map(v -> v.resolve("site-packages/vineyard/bdist/vineyardd"))
-          .filter(Files::isExecutable)
-          .findFirst();
-    }
+    return venv.referenceVineyardd();
   }
 
   /**

@@ -20,11 +20,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * The real {@code vineyard} Python client (PyPI wheel, in {@code build/venv}) driven against a
- * server: each scenario is a script in {@code it/src/test/python} that asserts values equal after
- * the round trip and fails with its output. Subclasses pick the server (Cellar's, or the reference
- * binary when the wheel ships it, which proves the scenarios test the protocol rather than our
- * reading of it).
+ * The real {@code vineyard} Python client (PyPI wheel, in {@code build/venv-vineyard}) driven
+ * against a server: each scenario is a script in {@code it/src/test/python} that asserts values
+ * equal after the round trip and fails with its output. Subclasses pick the server (Cellar's, or
+ * the reference binary when the wheel ships it, which proves the scenarios test the protocol rather
+ * than our reading of it).
  */
 @Timeout(600)
 abstract class PythonScenarios {

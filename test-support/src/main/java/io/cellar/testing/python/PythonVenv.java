@@ -14,6 +14,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
@@ -41,6 +42,15 @@ public final class PythonVenv {
 
   /** The system property tests receive the repository root in (set by the module's pom). */
   public static final String REPO_ROOT_PROPERTY = "cellar.repo.root";
+
+  /**
+   * The system property with the pins of the {@code vineyard} environment (space-separated: the
+   * {@code vineyard} client, numpy, pandas; the modules' poms fill it from the root pom).
+   */
+  public static final String VINEYARD_PINS_PROPERTY = "cellar.python.requirements";
+
+  /** Where the {@code vineyard-bdist} wheel puts the reference vineyardd, below site-packages. */
+  private static final String REFERENCE_BINARY = "vineyard/bdist/vineyardd";
 
   private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*");
   private static final Duration VENV_TIMEOUT = Duration.ofMinutes(5);
@@ -113,6 +123,47 @@ public final class PythonVenv {
       local.unlock();
     }
     return new PythonVenv(directory, pins);
+  }
+
+  /**
+   * The environment of the real {@code vineyard} Python client, {@code build/venv-vineyard}, with
+   * the pins of {@value #VINEYARD_PINS_PROPERTY}. It holds the reference vineyardd as well ({@link
+   * #referenceVineyardd()}).
+   *
+   * @return the ready environment
+   * @throws IllegalStateException when the property or the repository root is not set
+   * @throws PythonScriptException when {@code venv} or {@code pip} fails (with its output)
+   * @throws IOException when the files cannot be written
+   * @throws InterruptedException when interrupted while waiting for a lock or a process
+   */
+  public static PythonVenv vineyard() throws IOException, InterruptedException {
+    String pins = System.getProperty(VINEYARD_PINS_PROPERTY);
+    if (pins == null || pins.isBlank()) {
+      throw new IllegalStateException(
+          "system property "
+              + VINEYARD_PINS_PROPERTY
+              + " is not set: run the test through Maven (the module's pom sets it)");
+    }
+    return ensure(repoRoot(), "vineyard", List.of(pins.strip().split("\\s+")));
+  }
+
+  /**
+   * The reference C++ vineyardd the {@code vineyard-bdist} wheel installed in this environment.
+   *
+   * @return the executable, or empty when the environment has no such wheel (another platform)
+   * @throws IOException when the environment cannot be listed
+   */
+  public Optional<Path> referenceVineyardd() throws IOException {
+    Path lib = directory.resolve("lib");
+    if (!Files.isDirectory(lib)) {
+      return Optional.empty();
+    }
+    try (Stream<Path> versions = Files.list(lib)) {
+      return versions
+          .map(v -> v.resolve("site-packages").resolve(REFERENCE_BINARY))
+          .filter(Files::isExecutable)
+          .findFirst();
+    }
   }
 
   private static void build(Path directory, List<String> pins)

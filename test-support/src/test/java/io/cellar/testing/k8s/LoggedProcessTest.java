@@ -29,7 +29,7 @@ class LoggedProcessTest {
     Poll.until(
         "sleeper logs",
         Duration.ofSeconds(10),
-        () -> p.tail(5).contains("started") ? Optional.of(true) : Optional.empty(),
+        () -> printed(p, "started") ? Optional.of(true) : Optional.empty(),
         () -> null);
     assertTrue(p.isAlive());
     assertNull(p.deathNote());
@@ -49,10 +49,19 @@ class LoggedProcessTest {
     Poll.until(
         "the trap is set",
         Duration.ofSeconds(10),
-        () -> p.tail(5).contains("trapped") ? Optional.of(true) : Optional.empty(),
+        () -> printed(p, "trapped") ? Optional.of(true) : Optional.empty(),
         () -> null);
     assertFalse(p.stop(Duration.ofMillis(300)));
     assertFalse(p.isAlive());
+  }
+
+  /**
+   * Whether the process printed this line. Not a substring test: the log's first line is the
+   * command itself, which holds the word too (the trap test once sent SIGTERM before the trap was
+   * set, seeing "trapped" in {@code echo trapped}).
+   */
+  private static boolean printed(LoggedProcess p, String line) {
+    return p.tail(5).lines().anyMatch(line::equals);
   }
 
   @Test
