@@ -39,10 +39,21 @@ final class CsiDriver implements AutoCloseable {
    * @param socketRoot where the vineyard clusters' {@code <ns>/<name>/vineyard.sock} live
    */
   CsiDriver(Path endpoint, Path socketRoot) throws IOException {
+    this(endpoint, socketRoot, NODE);
+  }
+
+  /**
+   * Starts the driver as one node of several.
+   *
+   * @param endpoint the driver's socket
+   * @param socketRoot where this node's vineyard clusters' {@code <ns>/<name>/vineyard.sock} live
+   * @param nodeId the node id it runs as (NodeGetInfo, the topology it reports)
+   */
+  CsiDriver(Path endpoint, Path socketRoot, String nodeId) throws IOException {
     server =
         CsiServer.start(
             new CsiServer.Config(
-                endpoint, NODE, socketRoot, CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE, false),
+                endpoint, nodeId, socketRoot, CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE, false),
             new IpcObjectReaper(socketRoot));
     clientLoop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
     channel =
