@@ -1,6 +1,7 @@
 package io.cellar.server;
 
 import io.cellar.core.Store;
+import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
@@ -16,6 +17,7 @@ import io.cellar.server.command.StatusCommands;
 import io.cellar.server.command.StreamCommands;
 import io.cellar.server.ipc.IpcServer;
 import io.cellar.server.ipc.SocketFile;
+import io.cellar.server.metrics.MetricLog;
 import io.cellar.server.metrics.PrometheusEndpoint;
 import io.cellar.server.metrics.ServerMetrics;
 import io.cellar.server.rpc.RpcServer;
@@ -26,9 +28,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -78,21 +78,12 @@ public final class VineyardServer implements AutoCloseable {
   }
 
   /**
-   * The protocol version this server reports ({@code register_reply.version}).
+   * The version this server reports ({@code register_reply.version}).
    *
-   * @return e.g. {@code 0.24.4}
+   * @return {@link VineyardVersion#VALUE}
    */
   public static String protocolVersion() {
-    Properties p = new Properties();
-    try (InputStream in = VineyardServer.class.getResourceAsStream("cellar-server.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // use the default below
-    }
-    String v = p.getProperty("protocol.version", "");
-    return v.isEmpty() || v.startsWith("$") ? "0.24.4" : v;
+    return VineyardVersion.VALUE;
   }
 
   /**
@@ -128,11 +119,13 @@ public final class VineyardServer implements AutoCloseable {
     boolean exported = config.metricsPort() >= 0;
     CommandTable table = new CommandTable();
     CommandTable filled = fill(table, store, spilling, counters, identity);
+    CommandDispatcher.RequestObserver observer =
+        exported ? metrics : CommandDispatcher.RequestObserver.NONE;
+    if (config.logMetrics()) {
+      observer = observer.andThen(new MetricLog(store));
+    }
     CommandDispatcher dispatcher =
-        new CommandDispatcher(
-            filled,
-            new RequestFailures(metrics.errorReplies()),
-            exported ? metrics : CommandDispatcher.RequestObserver.NONE);
+        new CommandDispatcher(filled, new RequestFailures(metrics.errorReplies()), observer);
     int nLoops =
         config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     EventLoopGroup loops =

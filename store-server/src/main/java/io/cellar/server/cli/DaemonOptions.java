@@ -2,6 +2,7 @@ package io.cellar.server.cli;
 
 import io.cellar.core.config.StoreConfig;
 import io.cellar.core.memory.MemorySize;
+import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;
 import java.nio.file.Path;
@@ -32,6 +33,10 @@ import java.util.Map;
  * @param busyPollMicros {@code --busy_poll_us}
  * @param prefillAhead {@code --prefill_ahead} in bytes
  * @param warmup {@code --warmup}
+ * @param logging glog's flags ({@code --log_dir}, {@code --logtostderr}, {@code --v}, {@code
+ *     --minloglevel})
+ * @param logMetrics {@code --prometheus} or its alias {@code --metrics}: log a metric line per
+ *     request in the reference's format
  */
 public record DaemonOptions(
     String socket,
@@ -49,7 +54,9 @@ public record DaemonOptions(
     int metricsPort,
     int busyPollMicros,
     long prefillAhead,
-    boolean warmup) {
+    boolean warmup,
+    LogOptions logging,
+    boolean logMetrics) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -64,8 +71,8 @@ public record DaemonOptions(
               "size",
               Kind.STRING,
               "",
-              "shared memory limit: bytes, or with K/M/G/T/P/E (powers of two; Gi works);"
-                  + " empty means the cgroup or physical memory, else 16G"),
+              "shared memory limit: bytes, or a number (1.5 works) with K/M/G/T/P/E (powers of"
+                  + " two; Gi works); empty or 0 means the cgroup or physical memory, else 16G"),
           new FlagSpec("reserve_memory", Kind.BOOL, "false", "pre-fault the shared memory"),
           new FlagSpec("allocator", Kind.STRING, "dlmalloc", "accepted for compatibility"),
           new FlagSpec("rpc", Kind.BOOL, "true", "serve the TCP (RPC) port"),
@@ -96,8 +103,13 @@ public record DaemonOptions(
               "accepted; RPC compression is reported off (no zstd)"),
           new FlagSpec("sync_crds", Kind.BOOL, "false", "accepted for compatibility"),
           new FlagSpec("htpasswd", Kind.STRING, "", "authentication database (not built yet)"),
-          new FlagSpec("prometheus", Kind.BOOL, "false", "accepted; see --metrics_port"),
-          new FlagSpec("metrics", Kind.BOOL, "false", "accepted; see --metrics_port"),
+          new FlagSpec(
+              "prometheus",
+              Kind.BOOL,
+              "false",
+              "log a metric line per request, as the reference does for a log-scraping exporter"
+                  + " (--metrics_port serves them over HTTP)"),
+          new FlagSpec("metrics", Kind.BOOL, "false", "alias for --prometheus"),
           new FlagSpec("coredump", Kind.BOOL, "false", "accepted for compatibility"),
           new FlagSpec(
               "hugepages", Kind.BOOL, "false", "try huge pages for shared memory (Cellar)"),
@@ -129,6 +141,18 @@ public record DaemonOptions(
               "before the socket exists, play a short client session against a throwaway store on a"
                   + " private socket (a second or so of one core; nothing of it is ever seen) so"
                   + " the first clients meet a warmed-up JIT (Cellar)"),
+          new FlagSpec(
+              "log_dir", Kind.STRING, "", "also write the log to a file in this directory"),
+          new FlagSpec("logtostderr", Kind.BOOL, "false", "log to stderr only (no log file)"),
+          new FlagSpec(
+              "alsologtostderr", Kind.BOOL, "false", "accepted; stderr always gets the log"),
+          new FlagSpec(
+              "stderrthreshold", Kind.INT, "0", "accepted; stderr always gets the whole log"),
+          new FlagSpec("v", Kind.INT, "0", "verbosity: 1 adds DEBUG messages, 2 adds TRACE"),
+          new FlagSpec("vmodule", Kind.STRING, "", "accepted; use --v"),
+          new FlagSpec(
+              "minloglevel", Kind.INT, "0", "log only from this level: 0 INFO, 1 WARNING, 2 ERROR"),
+          new FlagSpec("version", Kind.BOOL, "false", "print the version and exit"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */
@@ -147,6 +171,30 @@ public record DaemonOptions(
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the arguments ask for the version.
+   *
+   * @param args the arguments
+   * @return true when {@code --version} is given
+   */
+  public static boolean wantsVersion(String[] args) {
+    for (String a : args) {
+      if (a.equals("--version") || a.equals("-version") || a.equals("--version=true")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What {@code --version} prints, as vineyardd does.
+   *
+   * @return {@code vineyardd version <version>}
+   */
+  public static String versionLine() {
+    return "vineyardd version " + VineyardVersion.VALUE;
   }
 
   /**
@@ -194,9 +242,6 @@ public record DaemonOptions(
       size = MemorySizeParser.parse(v.get("size"));
     } catch (IllegalArgumentException e) {
       throw new UsageException("illegal value for flag 'size': " + e.getMessage());
-    }
-    if (size <= 0) {
-      throw new UsageException("illegal value '" + v.get("size") + "' for flag 'size': not > 0");
     }
     long prefillAhead;
     try {
@@ -251,7 +296,18 @@ public record DaemonOptions(
         metricsPort,
         busyPoll,
         prefillAhead,
-        Boolean.parseBoolean(v.get("warmup")));
+        Boolean.parseBoolean(v.get("warmup")),
+        logOptions(v),
+        Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")));
+  }
+
+  private static LogOptions logOptions(Map<String, String> v) throws UsageException {
+    String dir = v.get("log_dir");
+    return new LogOptions(
+        dir.isEmpty() ? null : Path.of(dir),
+        Boolean.parseBoolean(v.get("logtostderr")),
+        intInRange(v, "v", 0, 1000),
+        intInRange(v, "minloglevel", 0, 3));
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -287,6 +343,17 @@ public record DaemonOptions(
    */
   public ServerConfig serverConfig() {
     return new ServerConfig(
-        socket, socketMode, rpc, rpcHost, rpcPort, deployment, metricsPort, 0, 2, busyPollMicros);
+        socket,
+        socketMode,
+        rpc,
+        rpcHost,
+        rpcPort,
+        deployment,
+        metricsPort,
+        0,
+        2,
+        busyPollMicros,
+        logMetrics,
+        null);
   }
 }

@@ -2,6 +2,7 @@ package io.cellar.server.daemon;
 
 import io.cellar.core.Store;
 import io.cellar.core.StoreReport;
+import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import io.cellar.server.cli.DaemonOptions;
@@ -48,6 +49,10 @@ public final class Vineyardd {
       System.out.print(DaemonOptions.help());
       System.exit(0);
     }
+    if (DaemonOptions.wantsVersion(args)) {
+      System.out.println(DaemonOptions.versionLine());
+      System.exit(0);
+    }
     DaemonOptions options;
     try {
       options = DaemonOptions.parse(args);
@@ -57,7 +62,16 @@ public final class Vineyardd {
       System.exit(2);
       return;
     }
+    try {
+      LogSetup.apply(options.logging());
+    } catch (IOException e) {
+      System.err.println(
+          "vineyardd: cannot write the log in --log_dir=" + options.logging().logDir() + ": " + e);
+      System.exit(1);
+      return;
+    }
     Logger log = LoggerFactory.getLogger(Vineyardd.class);
+    log.info("Hello vineyard v{}! (Cellar)", VineyardVersion.VALUE);
     ServerConfig serverConfig = options.serverConfig();
     Path socket;
     try {
@@ -78,7 +92,7 @@ public final class Vineyardd {
     try {
       store = Store.open(options.storeConfig());
     } catch (RuntimeException e) {
-      log.error("cannot open the store: {}", e.getMessage());
+      log.error("{}", StoreOpenFailure.describe(e, options.memoryLimit()));
       System.exit(1);
       return;
     }
