@@ -2,6 +2,7 @@ package io.cellar.server;
 
 import io.cellar.core.Store;
 import io.cellar.protocol.VineyardVersion;
+import io.cellar.server.auth.HtpasswdFile;
 import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
@@ -118,7 +119,8 @@ public final class VineyardServer implements AutoCloseable {
     ServerMetrics metrics = new ServerMetrics(store, counters);
     boolean exported = config.metricsPort() >= 0;
     CommandTable table = new CommandTable();
-    CommandTable filled = fill(table, store, spilling, counters, identity);
+    HtpasswdFile htpasswd = config.htpasswd() == null ? null : new HtpasswdFile(config.htpasswd());
+    CommandTable filled = fill(table, store, spilling, counters, identity, htpasswd);
     CommandDispatcher.RequestObserver observer =
         exported ? metrics : CommandDispatcher.RequestObserver.NONE;
     if (config.logMetrics()) {
@@ -170,8 +172,9 @@ public final class VineyardServer implements AutoCloseable {
       Store store,
       boolean spilling,
       ServerCounters counters,
-      AtomicReference<ServerIdentity> identity) {
-    new ConnectionCommands(identity::get).registerInto(table);
+      AtomicReference<ServerIdentity> identity,
+      HtpasswdFile htpasswd) {
+    new ConnectionCommands(identity::get, htpasswd).registerInto(table);
     new BlobCommands(store, spilling).registerInto(table);
     new RemoteBlobCommands(store, spilling).registerInto(table);
     new MetadataCommands(store, counters).registerInto(table);

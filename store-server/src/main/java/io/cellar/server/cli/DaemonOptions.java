@@ -5,6 +5,7 @@ import io.cellar.core.memory.MemorySize;
 import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -13,7 +14,7 @@ import java.util.Map;
  * The daemon's options: vineyardd's flags with vineyardd's defaults (reference §7), plus Cellar's
  * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode} and {@code --metrics_port}. Flags
  * of features not built here are accepted when harmless and refused with a clear message when
- * ignoring them would change behaviour ({@code --meta=etcd|redis}, {@code --htpasswd}).
+ * ignoring them would change behaviour ({@code --meta=etcd|redis}).
  *
  * <p>Immutable.
  *
@@ -37,6 +38,7 @@ import java.util.Map;
  *     --minloglevel})
  * @param logMetrics {@code --prometheus} or its alias {@code --metrics}: log a metric line per
  *     request in the reference's format
+ * @param htpasswd {@code --htpasswd}, or null: the database every registration is checked against
  */
 public record DaemonOptions(
     String socket,
@@ -56,7 +58,8 @@ public record DaemonOptions(
     long prefillAhead,
     boolean warmup,
     LogOptions logging,
-    boolean logMetrics) {
+    boolean logMetrics,
+    Path htpasswd) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -102,7 +105,12 @@ public record DaemonOptions(
               "true",
               "accepted; RPC compression is reported off (no zstd)"),
           new FlagSpec("sync_crds", Kind.BOOL, "false", "accepted for compatibility"),
-          new FlagSpec("htpasswd", Kind.STRING, "", "authentication database (not built yet)"),
+          new FlagSpec(
+              "htpasswd",
+              Kind.STRING,
+              "",
+              "htpasswd database (bcrypt, apr1 MD5 or SHA entries) every client's register_request"
+                  + " username and password is checked against; empty for none"),
           new FlagSpec(
               "prometheus",
               Kind.BOOL,
@@ -225,8 +233,13 @@ public record DaemonOptions(
           throw new UsageException(
               "illegal value '" + meta + "' specified for flag 'meta': use local");
     }
+    Path htpasswd = null;
     if (!v.get("htpasswd").isEmpty()) {
-      throw new UsageException("--htpasswd (authentication) is not built yet in this server");
+      htpasswd = Path.of(v.get("htpasswd"));
+      if (!Files.isReadable(htpasswd) || Files.isDirectory(htpasswd)) {
+        throw new UsageException(
+            "flag 'htpasswd': cannot read the htpasswd database '" + htpasswd + "'");
+      }
     }
     String deployment = v.get("deployment");
     if (!deployment.equals("local") && !deployment.equals("distributed")) {
@@ -298,7 +311,8 @@ public record DaemonOptions(
         prefillAhead,
         Boolean.parseBoolean(v.get("warmup")),
         logOptions(v),
-        Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")));
+        Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")),
+        htpasswd);
   }
 
   private static LogOptions logOptions(Map<String, String> v) throws UsageException {
@@ -354,6 +368,6 @@ public record DaemonOptions(
         2,
         busyPollMicros,
         logMetrics,
-        null);
+        htpasswd);
   }
 }
