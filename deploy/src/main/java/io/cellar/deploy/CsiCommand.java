@@ -3,6 +3,13 @@ package io.cellar.deploy;
 import io.cellar.csi.CsiServer;
 import io.cellar.csi.IpcObjectReaper;
 import io.cellar.csi.SocketRoot;
+import io.cellar.deploy.cli.UserError;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -57,6 +64,26 @@ public final class CsiCommand implements Callable<Integer> {
               + " node plugins). Without it only --nodeid is a known node.")
   private boolean publishAnyNode;
 
+  /** Why the endpoint could not be served, in words (the exception's class is no help). */
+  private static String why(IOException e) {
+    return switch (e) {
+      case AccessDeniedException a ->
+          "permission denied on " + a.getFile() + " (the directory must be writable)";
+      case FileAlreadyExistsException f -> f.getFile() + " exists and is not a directory";
+      case NotDirectoryException n -> n.getFile() + " is not a directory";
+      case NoSuchFileException n -> n.getFile() + " cannot be created (no such file or directory)";
+      case FileSystemException f ->
+          f.getFile() + ": " + (f.getReason() == null ? "cannot be created" : f.getReason());
+      default -> {
+        Throwable root = e;
+        while (root.getCause() != null) {
+          root = root.getCause();
+        }
+        yield root.getMessage() == null ? root.toString() : root.getMessage();
+      }
+    };
+  }
+
   /** Creates the command (picocli instantiates it). */
   public CsiCommand() {}
 
@@ -79,15 +106,20 @@ public final class CsiCommand implements Callable<Integer> {
       throw new CommandLine.ParameterException(
           spec.commandLine(), "Invalid value for option '--nodeid': must not be empty");
     }
-    CsiServer server =
-        CsiServer.start(
-            new CsiServer.Config(
-                socket,
-                nodeId,
-                socketRoot,
-                CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE,
-                publishAnyNode),
-            new IpcObjectReaper(socketRoot));
+    CsiServer server;
+    try {
+      server =
+          CsiServer.start(
+              new CsiServer.Config(
+                  socket,
+                  nodeId,
+                  socketRoot,
+                  CsiServer.Config.DEFAULT_MAX_VOLUMES_PER_NODE,
+                  publishAnyNode),
+              new IpcObjectReaper(socketRoot));
+    } catch (IOException e) {
+      throw new UserError("cannot serve on " + endpoint + ": " + why(e));
+    }
     Runtime.getRuntime().addShutdownHook(new Thread(server::close, "csi-shutdown"));
     server.awaitTermination();
     return 0;

@@ -1,11 +1,16 @@
 package io.cellar.deploy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class VineyardctlTest {
 
@@ -43,6 +48,30 @@ class VineyardctlTest {
   void missingRequiredOptionsExitTwo() {
     assertEquals(2, run("csi", "--nodeid", "n1"));
     assertTrue(firstLine().contains("--endpoint"), firstLine());
+  }
+
+  @Test
+  void anEndpointThatCannotBeCreatedIsOneClearLine(@TempDir Path dir) throws IOException {
+    Path file = Files.writeString(dir.resolve("plain-file"), "x");
+    String endpoint = "unix://" + file.resolve("csi/csi.sock");
+    assertEquals(1, run("csi", "--endpoint", endpoint, "--nodeid", "n1"));
+    assertEquals(
+        "vineyardctl csi: cannot serve on "
+            + endpoint
+            + ": "
+            + file.resolve("csi")
+            + ": Not a directory",
+        firstLine());
+    assertEquals(1, err.toString().lines().count(), err::toString);
+    err.getBuffer().setLength(0);
+    // /proc refuses new entries even to root
+    assertEquals(1, run("csi", "--endpoint", "unix:///proc/cellar-csi/csi.sock", "--nodeid", "n1"));
+    assertTrue(
+        firstLine()
+            .startsWith(
+                "vineyardctl csi: cannot serve on unix:///proc/cellar-csi/csi.sock: /proc/cellar-csi"),
+        firstLine());
+    assertFalse(err.toString().contains("Exception"), err::toString);
   }
 
   @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.protocol.UnsignedJson;
+import io.cellar.protocol.VineyardVersion;
 import java.util.Collection;
 import java.util.Map;
 
@@ -15,7 +16,7 @@ import java.util.Map;
  */
 final class Requests {
   /** The version this client reports, as the reference client of the protocol it speaks. */
-  static final String CLIENT_VERSION = "0.24.4";
+  static final String CLIENT_VERSION = VineyardVersion.VALUE;
 
   /** {@code store_type} 1: the default (non-Plasma) bulk store. */
   static final int STORE_TYPE_DEFAULT = 1;

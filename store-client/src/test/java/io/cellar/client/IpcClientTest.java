@@ -55,7 +55,7 @@ class IpcClientTest {
     p.server().close(); // waits until the fake has read everything
     ObjectNode register = p.server().requests().get(0);
     assertEquals(
-        "{\"type\":\"register_request\",\"version\":\"0.24.4\",\"store_type\":1,"
+        "{\"type\":\"register_request\",\"version\":\"0.24.2\",\"store_type\":1,"
             + "\"session_id\":0,\"username\":\"\",\"password\":\"\"}",
         register.toString());
     assertEquals("exit_request", p.server().requests().get(1).path("type").asText());

@@ -42,7 +42,7 @@ class RpcClientTest {
         .put("session_id", 0)
         .put("store_match", true)
         .put("support_rpc_compression", false)
-        .put("version", "0.24.4");
+        .put("version", "0.24.2");
   }
 
   /** Reads the frames and raw bytes a client wrote, in order. */

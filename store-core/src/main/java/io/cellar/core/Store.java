@@ -263,7 +263,7 @@ public final class Store implements AutoCloseable {
    *
    * @param owner the sealing owner
    * @param blobId the blob
-   * @throws CellarException {@code ObjectNotExists} (12), {@code ObjectSealed} (13)
+   * @throws CellarException {@code ObjectNotExists} (12); sealing again is not an error
    */
   public void seal(long owner, long blobId) {
     requireBlobId(blobId);
@@ -304,7 +304,8 @@ public final class Store implements AutoCloseable {
    *
    * @param owner the owner
    * @param blobId the blob
-   * @throws CellarException {@code Invalid} when the owner holds no reference
+   * @throws CellarException {@code KeyError} (2) when the owner has never held a reference, {@code
+   *     ObjectNotExists} (12) when it does not hold this one (the reference's codes)
    */
   public void release(long owner, long blobId) {
     if (blobId == ObjectIds.EMPTY_BLOB) {

@@ -28,6 +28,11 @@ public record Payload(
     boolean sealed,
     boolean owner) {
 
-  /** The payload of the empty blob: no memory, all sizes 0. */
-  public static final Payload EMPTY = new Payload(ObjectIds.EMPTY_BLOB, -1, 0, 0, 0, 0, true, true);
+  /**
+   * The payload of the empty blob: no memory, all sizes 0, and {@code is_sealed} false, as the
+   * reference reports it in {@code create_buffer_reply} and {@code get_buffers_reply} (its empty
+   * blob is never sealed in the bulk store; clients read it all the same).
+   */
+  public static final Payload EMPTY =
+      new Payload(ObjectIds.EMPTY_BLOB, -1, 0, 0, 0, 0, false, true);
 }

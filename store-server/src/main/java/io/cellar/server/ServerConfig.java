@@ -1,5 +1,7 @@
 package io.cellar.server;
 
+import java.nio.file.Path;
+
 /**
  * How a {@link VineyardServer} listens. Mirrors the daemon's flags; the store is configured
  * separately ({@link io.cellar.core.config.StoreConfig}).
@@ -14,6 +16,8 @@ package io.cellar.server;
  * @param eventLoops number of epoll event loops, 0 for one per core
  * @param workers number of worker threads for blocking work
  * @param spinMicros how long an event loop keeps polling after I/O before it blocks (0: block)
+ * @param logMetrics whether to log a metric line per request ({@code --prometheus})
+ * @param htpasswd the htpasswd file RPC clients are checked against, or null for none
  */
 public record ServerConfig(
     String socket,
@@ -25,7 +29,9 @@ public record ServerConfig(
     int metricsPort,
     int eventLoops,
     int workers,
-    long spinMicros) {
+    long spinMicros,
+    boolean logMetrics,
+    Path htpasswd) {
 
   /** vineyardd's default TCP port. */
   public static final int DEFAULT_RPC_PORT = 9600;
@@ -48,7 +54,18 @@ public record ServerConfig(
    */
   public static ServerConfig ipcOnly(String socket) {
     return new ServerConfig(
-        socket, DEFAULT_SOCKET_MODE, false, "0.0.0.0", 0, "local", -1, 0, 2, DEFAULT_SPIN_MICROS);
+        socket,
+        DEFAULT_SOCKET_MODE,
+        false,
+        "0.0.0.0",
+        0,
+        "local",
+        -1,
+        0,
+        2,
+        DEFAULT_SPIN_MICROS,
+        false,
+        null);
   }
 
   /**
@@ -68,7 +85,9 @@ public record ServerConfig(
         metricsPort,
         eventLoops,
         workers,
-        spinMicros);
+        spinMicros,
+        logMetrics,
+        htpasswd);
   }
 
   /**
@@ -89,7 +108,9 @@ public record ServerConfig(
         metricsPort,
         eventLoops,
         workers,
-        spinMicros);
+        spinMicros,
+        logMetrics,
+        htpasswd);
   }
 
   /**
@@ -109,6 +130,30 @@ public record ServerConfig(
         port,
         eventLoops,
         workers,
-        spinMicros);
+        spinMicros,
+        logMetrics,
+        htpasswd);
+  }
+
+  /**
+   * This configuration with RPC clients checked against an htpasswd file.
+   *
+   * @param file the htpasswd file, or null for no authentication
+   * @return the copy
+   */
+  public ServerConfig withHtpasswd(Path file) {
+    return new ServerConfig(
+        socket,
+        socketMode,
+        rpc,
+        rpcHost,
+        rpcPort,
+        deployment,
+        metricsPort,
+        eventLoops,
+        workers,
+        spinMicros,
+        logMetrics,
+        file);
   }
 }

@@ -2,6 +2,8 @@ package io.cellar.server;
 
 import io.cellar.core.Store;
 import io.cellar.core.meta.backend.InstanceFacts;
+import io.cellar.protocol.VineyardVersion;
+import io.cellar.server.auth.HtpasswdFile;
 import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
@@ -17,6 +19,7 @@ import io.cellar.server.command.StatusCommands;
 import io.cellar.server.command.StreamCommands;
 import io.cellar.server.ipc.IpcServer;
 import io.cellar.server.ipc.SocketFile;
+import io.cellar.server.metrics.MetricLog;
 import io.cellar.server.metrics.PrometheusEndpoint;
 import io.cellar.server.metrics.ServerMetrics;
 import io.cellar.server.rpc.RpcServer;
@@ -27,9 +30,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Path;
-import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -79,21 +80,12 @@ public final class VineyardServer implements AutoCloseable {
   }
 
   /**
-   * The protocol version this server reports ({@code register_reply.version}).
+   * The version this server reports ({@code register_reply.version}).
    *
-   * @return e.g. {@code 0.24.4}
+   * @return {@link VineyardVersion#VALUE}
    */
   public static String protocolVersion() {
-    Properties p = new Properties();
-    try (InputStream in = VineyardServer.class.getResourceAsStream("cellar-server.properties")) {
-      if (in != null) {
-        p.load(in);
-      }
-    } catch (IOException e) {
-      // use the default below
-    }
-    String v = p.getProperty("protocol.version", "");
-    return v.isEmpty() || v.startsWith("$") ? "0.24.4" : v;
+    return VineyardVersion.VALUE;
   }
 
   /**
@@ -170,12 +162,15 @@ public final class VineyardServer implements AutoCloseable {
     ServerMetrics metrics = new ServerMetrics(store, counters);
     boolean exported = config.metricsPort() >= 0;
     CommandTable table = new CommandTable();
-    CommandTable filled = fill(table, store, spilling, counters, identity);
+    HtpasswdFile htpasswd = config.htpasswd() == null ? null : new HtpasswdFile(config.htpasswd());
+    CommandTable filled = fill(table, store, spilling, counters, identity, htpasswd);
+    CommandDispatcher.RequestObserver observer =
+        exported ? metrics : CommandDispatcher.RequestObserver.NONE;
+    if (config.logMetrics()) {
+      observer = observer.andThen(new MetricLog(store));
+    }
     CommandDispatcher dispatcher =
-        new CommandDispatcher(
-            filled,
-            new RequestFailures(metrics.errorReplies()),
-            exported ? metrics : CommandDispatcher.RequestObserver.NONE);
+        new CommandDispatcher(filled, new RequestFailures(metrics.errorReplies()), observer);
     int nLoops =
         config.eventLoops() > 0 ? config.eventLoops() : Runtime.getRuntime().availableProcessors();
     EventLoopGroup loops =
@@ -223,8 +218,9 @@ public final class VineyardServer implements AutoCloseable {
       Store store,
       boolean spilling,
       ServerCounters counters,
-      AtomicReference<ServerIdentity> identity) {
-    new ConnectionCommands(identity::get).registerInto(table);
+      AtomicReference<ServerIdentity> identity,
+      HtpasswdFile htpasswd) {
+    new ConnectionCommands(identity::get, htpasswd).registerInto(table);
     new BlobCommands(store, spilling).registerInto(table);
     new RemoteBlobCommands(store, spilling).registerInto(table);
     new MetadataCommands(store, counters).registerInto(table);

@@ -54,7 +54,7 @@ class Peer:
         return reply
 
     def register(self):
-        self.call({"type": "register_request", "version": "0.24.4", "store_type": 1,
+        self.call({"type": "register_request", "version": "0.24.2", "store_type": 1,
                    "session_id": 0, "username": "", "password": ""})
 
 

@@ -220,7 +220,7 @@ public final class FakeVineyardd implements AutoCloseable {
     r.put("session_id", 0);
     r.put("store_match", true);
     r.put("support_rpc_compression", false);
-    r.put("version", "0.24.4");
+    r.put("version", "0.24.2");
     return r;
   }
 

@@ -129,17 +129,33 @@ public final class BestFitAllocator {
    *
    * @param size the request
    * @return for example {@code "Failed to allocate memory of size 4096: 1024 of 2048 bytes in use,
-   *     largest free block 1024"}
+   *     1024 free, the largest block that fits 1024"}; the last figure never exceeds the free bytes
+   *     (the range is larger than the limit, so a free block of the range may be larger than what
+   *     the limit lets one allocate)
    */
   public synchronized String failureMessage(long size) {
+    long free = Math.max(0, limit - allocatedBytes);
     return "Failed to allocate memory of size "
         + size
         + ": "
         + allocatedBytes
         + " of "
         + limit
-        + " bytes in use, largest free block "
-        + largestFreeBlock();
+        + " bytes in use, "
+        + free
+        + " free, the largest block that fits "
+        + largestAllocatable();
+  }
+
+  /**
+   * The largest request that would succeed now: the largest free block of the range, capped by what
+   * the limit leaves (rounded down to the alignment).
+   *
+   * @return bytes, 0 when nothing fits
+   */
+  public synchronized long largestAllocatable() {
+    long free = Math.max(0, limit - allocatedBytes) & -ALIGNMENT;
+    return Math.min(largestFreeBlock(), free);
   }
 
   /**

@@ -166,7 +166,8 @@ public final class BlobStore implements AutoCloseable {
    *
    * @param owner the sealing owner
    * @param id the blob
-   * @throws CellarException {@code OBJECT_NOT_EXISTS} (12), {@code OBJECT_SEALED} (13)
+   * @throws CellarException {@code OBJECT_NOT_EXISTS} (12). Sealing a sealed blob again is not an
+   *     error, as for the reference: the owner takes its reference (once) if the blob is in memory
    */
   public void seal(long owner, long id) {
     arena.activity();
@@ -177,8 +178,10 @@ public final class BlobStore implements AutoCloseable {
       table.ensureOpen();
       BlobEntry e = table.liveOrThrow(id);
       if (e.state != BlobState.UNSEALED) {
-        throw new CellarException(
-            StatusCode.OBJECT_SEALED, "blob " + ObjectIds.toText(id) + " is already sealed");
+        if (e.state == BlobState.SEALED) {
+          ledger.reference(owner, e);
+        }
+        return;
       }
       table.transition(e, BlobState.SEALED);
       ledger.sealed(e);
@@ -311,7 +314,8 @@ public final class BlobStore implements AutoCloseable {
    *
    * @param owner the owner
    * @param id the blob, live or already deleted
-   * @throws CellarException {@code INVALID} (1) when the owner holds no reference to it
+   * @throws CellarException as the reference answers: {@code KEY_ERROR} (2) when the owner holds no
+   *     reference at all, {@code OBJECT_NOT_EXISTS} (12) when it holds others but not this one
    */
   public void release(long owner, long id) {
     if (id == ObjectIds.EMPTY_BLOB) {
@@ -320,9 +324,16 @@ public final class BlobStore implements AutoCloseable {
     LongArrayList files = new LongArrayList();
     synchronized (lock) {
       table.ensureOpen();
+      if (!ledger.hasHeldAny(owner)) {
+        throw new CellarException(
+            StatusCode.KEY_ERROR,
+            "this connection has never held a blob reference (releasing "
+                + ObjectIds.toText(id)
+                + ")");
+      }
       if (!ledger.release(owner, id, files)) {
-        throw CellarException.invalid(
-            "owner " + owner + " holds no reference to blob " + ObjectIds.toText(id));
+        throw CellarException.notExists(
+            "this connection holds no reference to blob " + ObjectIds.toText(id));
       }
     }
     spiller.removeFiles(files);

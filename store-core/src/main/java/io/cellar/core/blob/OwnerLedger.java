@@ -27,6 +27,9 @@ final class OwnerLedger {
   private final Long2ObjectHashMap<LongHashSet> references = new Long2ObjectHashMap<>();
   private final Long2ObjectHashMap<LongHashSet> unsealed = new Long2ObjectHashMap<>();
 
+  /** Owners that have held a reference since they began (the reference's dependency entries). */
+  private final LongHashSet everHeld = new LongHashSet();
+
   OwnerLedger(BlobTable table, BlobSpiller spiller) {
     this.table = table;
     this.spiller = spiller;
@@ -34,12 +37,24 @@ final class OwnerLedger {
 
   /** Gives an owner a reference to a blob, unless it holds one already. */
   void reference(long owner, BlobEntry e) {
+    everHeld.add(owner);
     if (references.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id)) {
       e.refCount++;
       if (e.refCount == 1) {
         spiller.notCold(e);
       }
     }
+  }
+
+  /**
+   * Whether an owner has held any reference since it began (released or not), as the reference's
+   * dependency tracker keeps a connection's entry once it has one.
+   *
+   * @param owner the owner
+   * @return true when it has held at least one
+   */
+  boolean hasHeldAny(long owner) {
+    return everHeld.contains(owner);
   }
 
   /**
@@ -57,6 +72,7 @@ final class OwnerLedger {
 
   /** Ends an owner: drops its references and reclaims the blobs it never sealed. Idempotent. */
   void releaseOwner(long owner, LongArrayList files) {
+    everHeld.remove(owner);
     LongHashSet refs = references.remove(owner);
     for (LongHashSet.LongIterator it = (refs == null ? NONE : refs).iterator(); it.hasNext(); ) {
       unreferenced(table.any(it.nextValue()), files);

@@ -355,8 +355,8 @@ public final class MetaTree {
    *
    * @param id the object
    * @return the commit
-   * @throws CellarException AssertionFailed (7) for a blob id, ObjectNotExists (12) for an unknown
-   *     object
+   * @throws CellarException AssertionFailed (7) for a blob id, MetaTreeSubtreeNotExists (27) for an
+   *     unknown object
    */
   public CompletableFuture<Void> persist(long id) {
     if (ObjectIds.isBlob(id)) {
@@ -366,7 +366,7 @@ public final class MetaTree {
     CompletableFuture<Void> shared;
     synchronized (lock) {
       List<MetaOp> ops = new ArrayList<>();
-      table.persist(table.require(id), ops);
+      table.persist(table.requireSubtree(id), ops);
       shared = commits.enqueue(ops);
     }
     commits.flush();
@@ -378,14 +378,14 @@ public final class MetaTree {
    *
    * @param id the object
    * @return true when persisted; false for blob ids
-   * @throws CellarException ObjectNotExists (12) for an unknown object
+   * @throws CellarException MetaTreeSubtreeNotExists (27) for an unknown object
    */
   public boolean isPersisted(long id) {
     if (ObjectIds.isBlob(id)) {
       return false;
     }
     synchronized (lock) {
-      return !table.require(id).isTransient();
+      return !table.requireSubtree(id).isTransient();
     }
   }
 
@@ -423,8 +423,8 @@ public final class MetaTree {
    * @param id the source object
    * @param extra primitive fields to set on the copy, or null
    * @return the new object id (the copy exists here at once), once a persisted copy is shared
-   * @throws CellarException ObjectNotExists (12) for an unknown object, AssertionFailed (7) when
-   *     {@code extra} is not an object of primitive values
+   * @throws CellarException MetaTreeSubtreeNotExists (27) for an unknown object, AssertionFailed
+   *     (7) when {@code extra} is not an object of primitive values
    */
   public CompletableFuture<Long> shallowCopy(long id, ObjectNode extra) {
     if (extra != null) {
@@ -440,7 +440,7 @@ public final class MetaTree {
     long copyId;
     CompletableFuture<Void> shared;
     synchronized (lock) {
-      StoredObject source = table.require(id);
+      StoredObject source = table.requireSubtree(id);
       ObjectNode attributes = source.attributes.deepCopy();
       attributes.remove(StoredObject.NAME);
       Map<String, MemberLink> members = new LinkedHashMap<>(source.members);

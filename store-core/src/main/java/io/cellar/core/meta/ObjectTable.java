@@ -6,6 +6,7 @@ import io.cellar.core.id.IdGenerator;
 import io.cellar.core.meta.backend.MetaOp;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
+import io.cellar.protocol.StatusCode;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -52,6 +53,20 @@ final class ObjectTable {
     StoredObject o = ObjectIds.isBlob(id) ? null : objects.get(id);
     if (o == null) {
       throw CellarException.notExists("object " + ObjectIds.toText(id) + " does not exist");
+    }
+    return o;
+  }
+
+  /**
+   * The object with an id, or MetaTreeSubtreeNotExists (27): what the reference answers where it
+   * looks the object up as a subtree of its tree ({@code persist}, {@code if_persist}, {@code
+   * shallow_copy}).
+   */
+  StoredObject requireSubtree(long id) {
+    StoredObject o = ObjectIds.isBlob(id) ? null : objects.get(id);
+    if (o == null) {
+      throw new CellarException(
+          StatusCode.META_TREE_SUBTREE_NOT_EXISTS, "get subtree failed: " + ObjectIds.toText(id));
     }
     return o;
   }

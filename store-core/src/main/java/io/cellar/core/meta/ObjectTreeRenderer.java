@@ -27,6 +27,15 @@ final class ObjectTreeRenderer {
     this.lookup = lookup;
   }
 
+  /**
+   * An object's name as the reference shows it in {@code __name}: escaped as a JSON pointer token
+   * ({@code ~} as {@code ~0}, {@code /} as {@code ~1}), so {@code a/b} reads {@code a~1b}. Names
+   * themselves ({@code get_name}, {@code list_name}) are not escaped.
+   */
+  static String nameAsTheReferenceWritesIt(String name) {
+    return name.replace("~", "~0").replace("/", "~1");
+  }
+
   /** The full tree of a stored object. */
   ObjectNode render(StoredObject object) {
     Map<String, JsonNode> fields = new TreeMap<>();
@@ -46,6 +55,9 @@ final class ObjectTreeRenderer {
       }
     }
     fields.put("id", TextNode.valueOf(ObjectIds.toText(object.id)));
+    if (fields.get(StoredObject.NAME) instanceof TextNode name) {
+      fields.put(StoredObject.NAME, TextNode.valueOf(nameAsTheReferenceWritesIt(name.textValue())));
+    }
     ObjectNode out = JsonNodeFactory.instance.objectNode();
     fields.forEach(out::set);
     return out;

@@ -102,7 +102,20 @@ class BestFitAllocatorTest {
     assertEquals(128, a.freeBytes());
     assertEquals(64, a.largestFreeBlock());
     CellarException e = assertThrows(CellarException.class, () -> a.allocate(128));
-    assertTrue(e.getMessage().contains("largest free block 64"), e.getMessage());
+    assertTrue(e.getMessage().contains("the largest block that fits 64"), e.getMessage());
+  }
+
+  @Test
+  void theMessageNeverReportsMoreThanIsFree() {
+    // the range is larger than the limit (it absorbs fragmentation): its one free block is
+    // larger than what the limit leaves
+    BestFitAllocator a = new BestFitAllocator(0, 4 * MB, MB);
+    a.allocate(MB - 4096);
+    CellarException e = assertThrows(CellarException.class, () -> a.allocate(8192));
+    assertTrue(
+        e.getMessage().contains("4096 free, the largest block that fits 4096"), e.getMessage());
+    assertEquals(4096, a.largestAllocatable());
+    assertTrue(a.largestFreeBlock() > 4096);
   }
 
   @Test

@@ -82,9 +82,8 @@ class BlobStoreTest {
 
     store.seal(A, id);
     assertTrue(store.isSealed(id));
-    assertEquals(
-        StatusCode.OBJECT_SEALED,
-        assertThrows(CellarException.class, () -> store.seal(A, id)).status());
+    store.seal(A, id); // sealing again is fine, as for the reference
+    assertEquals(1, store.referenceCount(A), "and takes no second reference");
     assertEquals(
         StatusCode.OBJECT_NOT_EXISTS,
         assertThrows(CellarException.class, () -> store.seal(A, id + 1)).status());
@@ -100,8 +99,13 @@ class BlobStoreTest {
     assertEquals(1, store.referenceCount(B));
     store.release(B, id);
     assertEquals(
-        StatusCode.INVALID,
-        assertThrows(CellarException.class, () -> store.release(B, id)).status());
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.release(B, id)).status(),
+        "B held one: the reference's ObjectNotExists");
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(B + 100, id)).status(),
+        "an owner that never held a reference: the reference's KeyError");
     store.addReference(B, id);
     store.addReference(B, id);
     assertEquals(1, store.referenceCount(B), "one reference per owner");

@@ -28,6 +28,28 @@ class MemorySizeTest {
   }
 
   @Test
+  void fixedPointNumbersAreAcceptedAsTheReferenceDoes() {
+    assertEquals(3L << 29, MemorySize.parse("1.5G"));
+    assertEquals(3L << 29, MemorySize.parse("1.5Gi"));
+    assertEquals(512L << 20, MemorySize.parse(".5G"));
+    assertEquals(1_000_000_000L, MemorySize.parse("1e9"));
+    assertEquals(1, MemorySize.parse("1.9"));
+    assertEquals(2560, MemorySize.parse("2.5k"));
+  }
+
+  @Test
+  void aNegativeSizeAndAMissingNumberSayWhatIsWrong() {
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> MemorySize.parse("-1"))
+            .getMessage()
+            .contains("negative"));
+    assertTrue(
+        assertThrows(IllegalArgumentException.class, () -> MemorySize.parse("G"))
+            .getMessage()
+            .contains("no number"));
+  }
+
+  @Test
   void badValuesAreNamedInTheMessage() {
     for (String bad : new String[] {"", "G", "-1", "12X", "abc", "8E", "99999999999999999999"}) {
       IllegalArgumentException e =

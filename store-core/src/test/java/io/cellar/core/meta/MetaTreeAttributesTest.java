@@ -62,7 +62,7 @@ class MetaTreeAttributesTest {
     CellarException e = assertThrows(CellarException.class, () -> f.tree.persist(blob));
     assertEquals(StatusCode.ASSERTION_FAILED, e.status());
     CellarException e2 = assertThrows(CellarException.class, () -> f.tree.persist(77));
-    assertEquals(StatusCode.OBJECT_NOT_EXISTS, e2.status());
+    assertEquals(StatusCode.META_TREE_SUBTREE_NOT_EXISTS, e2.status());
     assertFalse(f.tree.isPersisted(blob));
   }
 
@@ -125,7 +125,7 @@ class MetaTreeAttributesTest {
     assertEquals(StatusCode.ASSERTION_FAILED, e.status());
     CellarException e2 =
         assertThrows(CellarException.class, () -> f.tree.shallowCopy(id + 1, null));
-    assertEquals(StatusCode.OBJECT_NOT_EXISTS, e2.status());
+    assertEquals(StatusCode.META_TREE_SUBTREE_NOT_EXISTS, e2.status());
     assertEquals(1, f.tree.objectCount());
   }
 

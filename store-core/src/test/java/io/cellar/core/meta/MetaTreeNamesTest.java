@@ -45,7 +45,9 @@ class MetaTreeNamesTest {
     f.tree.names().put("my/data", id);
     assertEquals(id, f.tree.names().get("my/data"));
     assertEquals(
-        "my/data", f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).get("__name").textValue());
+        "my~1data",
+        f.tree.get(new long[] {id}).get(ObjectIds.toText(id)).get("__name").textValue(),
+        "escaped as the reference shows it");
     assertEquals(Map.of("my/data", id), f.shared().names());
     assertEquals("vmy/data", f.shared().objects().get(id).get("__name").textValue());
   }

@@ -3,8 +3,10 @@ package io.cellar.server.cli;
 import io.cellar.core.config.StoreConfig;
 import io.cellar.core.memory.MemorySize;
 import io.cellar.core.meta.backend.MetaBackends;
+import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.cli.FlagSpec.Kind;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,8 +17,7 @@ import java.util.Set;
  * The daemon's options: vineyardd's flags with vineyardd's defaults (reference §7), plus Cellar's
  * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode}, {@code --metrics_port} and {@code
  * --etcd_lease_ttl}. Flags of features not built here are accepted when harmless and refused with a
- * clear message when ignoring them would change behaviour ({@code --meta=redis}, {@code
- * --htpasswd}).
+ * clear message when ignoring them would change behaviour ({@code --meta=redis}).
  *
  * <p>{@code --meta} names a metadata backend found through {@link MetaBackends} (a {@code
  * ServiceLoader}): {@code local} is store-core's, {@code etcd} comes from etcd-meta's jar on the
@@ -43,6 +44,11 @@ import java.util.Set;
  * @param warmup {@code --warmup}
  * @param meta {@code --meta}: the metadata backend's name
  * @param metaOptions the flags that concern metadata ({@link #META_FLAGS}), by name without dashes
+ * @param logging glog's flags ({@code --log_dir}, {@code --logtostderr}, {@code --v}, {@code
+ *     --minloglevel})
+ * @param logMetrics {@code --prometheus} or its alias {@code --metrics}: log a metric line per
+ *     request in the reference's format
+ * @param htpasswd {@code --htpasswd}, or null: the database every registration is checked against
  */
 public record DaemonOptions(
     String socket,
@@ -62,7 +68,10 @@ public record DaemonOptions(
     long prefillAhead,
     boolean warmup,
     String meta,
-    Map<String, String> metaOptions) {
+    Map<String, String> metaOptions,
+    LogOptions logging,
+    boolean logMetrics,
+    Path htpasswd) {
 
   /** The flags handed to the metadata backend as properties ({@link #metaOptions()}). */
   public static final List<String> META_FLAGS =
@@ -100,8 +109,8 @@ public record DaemonOptions(
               "size",
               Kind.STRING,
               "",
-              "shared memory limit: bytes, or with K/M/G/T/P/E (powers of two; Gi works);"
-                  + " empty means the cgroup or physical memory, else 16G"),
+              "shared memory limit: bytes, or a number (1.5 works) with K/M/G/T/P/E (powers of"
+                  + " two; Gi works); empty or 0 means the cgroup or physical memory, else 16G"),
           new FlagSpec("reserve_memory", Kind.BOOL, "false", "pre-fault the shared memory"),
           new FlagSpec("allocator", Kind.STRING, "dlmalloc", "accepted for compatibility"),
           new FlagSpec("rpc", Kind.BOOL, "true", "serve the TCP (RPC) port"),
@@ -161,9 +170,19 @@ public record DaemonOptions(
               "true",
               "accepted; RPC compression is reported off (no zstd)"),
           new FlagSpec("sync_crds", Kind.BOOL, "false", "accepted for compatibility"),
-          new FlagSpec("htpasswd", Kind.STRING, "", "authentication database (not built yet)"),
-          new FlagSpec("prometheus", Kind.BOOL, "false", "accepted; see --metrics_port"),
-          new FlagSpec("metrics", Kind.BOOL, "false", "accepted; see --metrics_port"),
+          new FlagSpec(
+              "htpasswd",
+              Kind.STRING,
+              "",
+              "htpasswd database (bcrypt, apr1 MD5 or SHA entries) every client's register_request"
+                  + " username and password is checked against; empty for none"),
+          new FlagSpec(
+              "prometheus",
+              Kind.BOOL,
+              "false",
+              "log a metric line per request, as the reference does for a log-scraping exporter"
+                  + " (--metrics_port serves them over HTTP)"),
+          new FlagSpec("metrics", Kind.BOOL, "false", "alias for --prometheus"),
           new FlagSpec("coredump", Kind.BOOL, "false", "accepted for compatibility"),
           new FlagSpec(
               "hugepages", Kind.BOOL, "false", "try huge pages for shared memory (Cellar)"),
@@ -195,6 +214,18 @@ public record DaemonOptions(
               "before the socket exists, play a short client session against a throwaway store on a"
                   + " private socket (a second or so of one core; nothing of it is ever seen) so"
                   + " the first clients meet a warmed-up JIT (Cellar)"),
+          new FlagSpec(
+              "log_dir", Kind.STRING, "", "also write the log to a file in this directory"),
+          new FlagSpec("logtostderr", Kind.BOOL, "false", "log to stderr only (no log file)"),
+          new FlagSpec(
+              "alsologtostderr", Kind.BOOL, "false", "accepted; stderr always gets the log"),
+          new FlagSpec(
+              "stderrthreshold", Kind.INT, "0", "accepted; stderr always gets the whole log"),
+          new FlagSpec("v", Kind.INT, "0", "verbosity: 1 adds DEBUG messages, 2 adds TRACE"),
+          new FlagSpec("vmodule", Kind.STRING, "", "accepted; use --v"),
+          new FlagSpec(
+              "minloglevel", Kind.INT, "0", "log only from this level: 0 INFO, 1 WARNING, 2 ERROR"),
+          new FlagSpec("version", Kind.BOOL, "false", "print the version and exit"),
           new FlagSpec("help", Kind.BOOL, "false", "show this help and exit"));
 
   /** The first line of {@code --help}. */
@@ -213,6 +244,30 @@ public record DaemonOptions(
       }
     }
     return false;
+  }
+
+  /**
+   * Whether the arguments ask for the version.
+   *
+   * @param args the arguments
+   * @return true when {@code --version} is given
+   */
+  public static boolean wantsVersion(String[] args) {
+    for (String a : args) {
+      if (a.equals("--version") || a.equals("-version") || a.equals("--version=true")) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /**
+   * What {@code --version} prints, as vineyardd does.
+   *
+   * @return {@code vineyardd version <version>}
+   */
+  public static String versionLine() {
+    return "vineyardd version " + VineyardVersion.VALUE;
   }
 
   /**
@@ -254,8 +309,13 @@ public record DaemonOptions(
     for (String name : META_FLAGS) {
       metaOptions.put(name, v.get(name));
     }
+    Path htpasswd = null;
     if (!v.get("htpasswd").isEmpty()) {
-      throw new UsageException("--htpasswd (authentication) is not built yet in this server");
+      htpasswd = Path.of(v.get("htpasswd"));
+      if (!Files.isReadable(htpasswd) || Files.isDirectory(htpasswd)) {
+        throw new UsageException(
+            "flag 'htpasswd': cannot read the htpasswd database '" + htpasswd + "'");
+      }
     }
     String deployment = v.get("deployment");
     if (!deployment.equals("local") && !deployment.equals("distributed")) {
@@ -271,9 +331,6 @@ public record DaemonOptions(
       size = MemorySizeParser.parse(v.get("size"));
     } catch (IllegalArgumentException e) {
       throw new UsageException("illegal value for flag 'size': " + e.getMessage());
-    }
-    if (size <= 0) {
-      throw new UsageException("illegal value '" + v.get("size") + "' for flag 'size': not > 0");
     }
     long prefillAhead;
     try {
@@ -340,7 +397,19 @@ public record DaemonOptions(
         prefillAhead,
         Boolean.parseBoolean(v.get("warmup")),
         meta,
-        metaOptions);
+        metaOptions,
+        logOptions(v),
+        Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")),
+        htpasswd);
+  }
+
+  private static LogOptions logOptions(Map<String, String> v) throws UsageException {
+    String dir = v.get("log_dir");
+    return new LogOptions(
+        dir.isEmpty() ? null : Path.of(dir),
+        Boolean.parseBoolean(v.get("logtostderr")),
+        intInRange(v, "v", 0, 1000),
+        intInRange(v, "minloglevel", 0, 3));
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -376,6 +445,17 @@ public record DaemonOptions(
    */
   public ServerConfig serverConfig() {
     return new ServerConfig(
-        socket, socketMode, rpc, rpcHost, rpcPort, deployment, metricsPort, 0, 2, busyPollMicros);
+        socket,
+        socketMode,
+        rpc,
+        rpcHost,
+        rpcPort,
+        deployment,
+        metricsPort,
+        0,
+        2,
+        busyPollMicros,
+        logMetrics,
+        htpasswd);
   }
 }

@@ -6,9 +6,13 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Parses a command line with gflags syntax: {@code --f=v}, {@code --f v}, {@code -f=v}, {@code --f}
- * (boolean true), {@code --nof}, {@code --f=false}; {@code --} ends the flags. Every flag must be
- * known; values are checked against the flag's kind.
+ * Parses a command line with gflags syntax: {@code --f=v}, {@code --f v}, {@code -f=v}, {@code -f
+ * v}, {@code --f} (boolean true), {@code --nof}, {@code --f=false}; {@code --} ends the flags. A
+ * boolean flag followed by a separate boolean word ({@code --sync_crds true}, as the vineyard
+ * operator writes it) takes that word as its value: gflags itself would leave the word behind as a
+ * positional argument, which vineyardd ignores, so {@code --f true} means true on both, while
+ * {@code --f false} means false here (the words' plain meaning) and true on the reference. Every
+ * flag must be known; values are checked against the flag's kind.
  *
  * <p>Stateless and thread-safe.
  */
@@ -67,7 +71,8 @@ public final class GflagsParser {
       }
       if (value == null) {
         if (spec.kind() == FlagSpec.Kind.BOOL) {
-          value = "true";
+          boolean wordFollows = i + 1 < args.length && isBoolWord(args[i + 1]);
+          value = wordFollows ? args[++i] : "true";
         } else if (i + 1 < args.length) {
           value = args[++i];
         } else {
@@ -77,6 +82,13 @@ public final class GflagsParser {
       values.put(name, normalize(spec, value));
     }
     return values;
+  }
+
+  private static boolean isBoolWord(String s) {
+    return switch (s.toLowerCase(Locale.ROOT)) {
+      case "true", "t", "yes", "y", "1", "false", "f", "no", "n", "0" -> true;
+      default -> false;
+    };
   }
 
   private static String normalize(FlagSpec spec, String value) throws UsageException {

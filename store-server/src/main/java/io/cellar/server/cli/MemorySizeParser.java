@@ -9,7 +9,9 @@ import java.util.Locale;
 /**
  * Reads {@code --size} as vineyardd does: a value is parsed by store-core's {@link MemorySize}
  * ({@code parse_memory_size}: bytes, or K/M/G/T/P/E as powers of two, only the first suffix letter
- * read); an empty value means the cgroup memory limit, else the physical memory, else 16 GiB.
+ * read, fractions allowed); an empty value or 0 means the cgroup memory limit, else the physical
+ * memory, else 16 GiB, as for the reference. A negative or malformed value is an error (the
+ * reference reads it as "no limit" too).
  *
  * <p>Stateless and thread-safe.
  */
@@ -27,7 +29,11 @@ public final class MemorySizeParser {
    * @throws IllegalArgumentException when the text is not a size
    */
   public static long parse(String text) {
-    return text.isBlank() ? systemDefault() : MemorySize.parse(text);
+    if (text.isBlank()) {
+      return systemDefault();
+    }
+    long n = MemorySize.parse(text);
+    return n == 0 ? systemDefault() : n;
   }
 
   /**

@@ -85,7 +85,16 @@ public final class BlobCommands {
   }
 
   private Reply createBuffer(Request r, Connection c) {
-    long size = r.requireSize("size");
+    long size = r.requireUnsigned("size");
+    if (size < 0) {
+      // -1 reads as 2^64-1, as in the reference: more memory than any store has
+      throw CellarException.notEnoughMemory(
+          "Failed to allocate memory of size "
+              + Long.toUnsignedString(size)
+              + ": more than the memory limit of "
+              + store.config().memoryLimit()
+              + " bytes");
+    }
     requireIpc(r, c);
     Payload p = store.createBlob(c.owner(), size);
     ArenaFds fds = c.arenasToPass(List.of(p));

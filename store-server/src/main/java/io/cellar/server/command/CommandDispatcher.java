@@ -27,6 +27,19 @@ public final class CommandDispatcher {
      * @param failed whether it was answered with an error
      */
     void observe(String command, long nanos, boolean failed);
+
+    /**
+     * This observer, then another.
+     *
+     * @param next the other observer
+     * @return an observer telling both
+     */
+    default RequestObserver andThen(RequestObserver next) {
+      return (command, nanos, failed) -> {
+        observe(command, nanos, failed);
+        next.observe(command, nanos, failed);
+      };
+    }
   }
 
   /**

@@ -5,13 +5,21 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.StatusCode;
 import io.cellar.protocol.UnsignedJson;
+import io.cellar.server.auth.HtpasswdFile;
 import io.cellar.server.protocol.Replies;
 import io.cellar.server.protocol.Request;
+import java.io.IOException;
 import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Connection commands (reference §2.1): {@code register_request}, {@code exit_request}, and the
- * session commands, which answer NotImplemented until sessions are built.
+ * session commands, which answer NotImplemented until sessions are built. With an htpasswd database
+ * ({@code --htpasswd}) every registration, IPC and RPC as in the reference ({@code
+ * VineyardServer::Verify}), must carry a {@code username} and {@code password} the database
+ * accepts; otherwise the reply is ConnectionError (34) and the connection stays unregistered. The
+ * check runs on the worker pool (bcrypt is slow on purpose).
  *
  * <p>Thread-safe: reads only immutable state.
  */
@@ -19,15 +27,29 @@ public final class ConnectionCommands {
   /** The store type of a root server: Default (1). */
   static final int STORE_TYPE_DEFAULT = 1;
 
+  private static final Logger LOG = LoggerFactory.getLogger(ConnectionCommands.class);
+
   private final Supplier<ServerIdentity> identity;
+  private final HtpasswdFile htpasswd;
 
   /**
-   * Handlers answering with this server's identity.
+   * Handlers answering with this server's identity, with no authentication.
    *
    * @param identity what {@code register_reply} reports, read at each registration
    */
   public ConnectionCommands(Supplier<ServerIdentity> identity) {
+    this(identity, null);
+  }
+
+  /**
+   * Handlers answering with this server's identity, checking clients against a database.
+   *
+   * @param identity what {@code register_reply} reports, read at each registration
+   * @param htpasswd the database, or null for no authentication
+   */
+  public ConnectionCommands(Supplier<ServerIdentity> identity, HtpasswdFile htpasswd) {
     this.identity = identity;
+    this.htpasswd = htpasswd;
   }
 
   /**
@@ -37,7 +59,10 @@ public final class ConnectionCommands {
    */
   public void registerInto(CommandTable table) {
     table
-        .add("register_request", this::register)
+        .add(
+            "register_request",
+            this::register,
+            htpasswd == null ? Placement.LOOP : Placement.WORKER)
         .add("exit_request", (r, c) -> Reply.closeWithoutReply())
         .add(
             "new_session_request",
@@ -59,8 +84,9 @@ public final class ConnectionCommands {
   private Reply register(Request r, Connection c) {
     r.string("version", "0.0.0");
     long sessionId = r.integer("session_id", 0);
-    r.string("username", "");
-    r.string("password", "");
+    String username = r.string("username", "");
+    String password = r.string("password", "");
+    authenticate(username, password);
     boolean storeMatch = storeTypeIsDefault(r.json().get("store_type"));
     if (c.isRpc() && sessionId != 0) {
       throw new CellarException(
@@ -77,6 +103,22 @@ public final class ConnectionCommands {
     reply.put("support_rpc_compression", identity.supportRpcCompression());
     reply.put("version", identity.version());
     return Reply.of(reply);
+  }
+
+  private void authenticate(String username, String password) {
+    if (htpasswd == null) {
+      return;
+    }
+    boolean ok;
+    try {
+      ok = htpasswd.verify(username, password);
+    } catch (IOException e) {
+      throw new CellarException(StatusCode.CONNECTION_ERROR, e.getMessage());
+    }
+    if (!ok) {
+      LOG.warn("refused a registration as '{}': wrong username or password", username);
+      throw new CellarException(StatusCode.CONNECTION_ERROR, "Incorrect username and password");
+    }
   }
 
   /**

@@ -113,9 +113,14 @@ public final class MetadataCommands {
     return dataReply(store.getData(ids));
   }
 
+  /** {@code content} is null when nothing was found, as the reference writes an empty tree. */
   private static Reply dataReply(ObjectNode content) {
     ObjectNode reply = Replies.ok("get_data_reply");
-    reply.set("content", content);
+    if (content.isEmpty()) {
+      reply.putNull("content");
+    } else {
+      reply.set("content", content);
+    }
     return Reply.of(reply);
   }
 

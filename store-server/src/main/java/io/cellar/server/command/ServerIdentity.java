@@ -4,7 +4,8 @@ package io.cellar.server.command;
  * Facts about this server that replies report: {@code register_reply}, {@code cluster_meta} and
  * {@code instance_status}. Immutable.
  *
- * @param version the protocol version reported to clients, e.g. {@code 0.24.4}
+ * @param version the protocol version reported to clients, {@link
+ *     io.cellar.protocol.VineyardVersion#VALUE}
  * @param instanceId this instance's id (0 with local metadata)
  * @param ipcSocket the IPC socket path
  * @param rpcEndpoint {@code <hostname>:<port>}, or {@code 0.0.0.0:0} when RPC is off

@@ -5,6 +5,7 @@ import io.cellar.core.StoreReport;
 import io.cellar.core.meta.backend.InstanceFacts;
 import io.cellar.core.meta.backend.MetaBackend;
 import io.cellar.core.meta.backend.MetaBackends;
+import io.cellar.protocol.VineyardVersion;
 import io.cellar.server.ServerConfig;
 import io.cellar.server.VineyardServer;
 import io.cellar.server.cli.DaemonOptions;
@@ -54,6 +55,10 @@ public final class Vineyardd {
       System.out.print(DaemonOptions.help());
       System.exit(0);
     }
+    if (DaemonOptions.wantsVersion(args)) {
+      System.out.println(DaemonOptions.versionLine());
+      System.exit(0);
+    }
     DaemonOptions options;
     try {
       options = DaemonOptions.parse(args);
@@ -63,7 +68,16 @@ public final class Vineyardd {
       System.exit(2);
       return;
     }
+    try {
+      LogSetup.apply(options.logging());
+    } catch (IOException e) {
+      System.err.println(
+          "vineyardd: cannot write the log in --log_dir=" + options.logging().logDir() + ": " + e);
+      System.exit(1);
+      return;
+    }
     Logger log = LoggerFactory.getLogger(Vineyardd.class);
+    log.info("Hello vineyard v{}! (Cellar)", VineyardVersion.VALUE);
     ServerConfig serverConfig = options.serverConfig();
     Path socket;
     try {
@@ -90,7 +104,12 @@ public final class Vineyardd {
       MetaBackend backend = MetaBackends.open(options.meta(), options.metaOptions());
       store = Store.open(options.storeConfig(), backend, facts);
     } catch (IOException | RuntimeException e) {
-      log.error("cannot open the store (--meta={}): {}", options.meta(), e.getMessage());
+      log.error(
+          "cannot open the store (--meta={}): {}",
+          options.meta(),
+          e instanceof RuntimeException r
+              ? StoreOpenFailure.describe(r, options.memoryLimit())
+              : e.getMessage());
       System.exit(1);
       return;
     }

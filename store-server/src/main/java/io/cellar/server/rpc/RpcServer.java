@@ -7,15 +7,17 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import java.io.IOException;
+import java.net.BindException;
 import java.net.InetSocketAddress;
 
 /**
- * The RPC listener: an epoll TCP server socket bound with {@code SO_REUSEADDR} and {@code
- * SO_REUSEPORT} as the reference does, one {@link RequestLoop} per connection.
+ * The RPC listener: an epoll TCP server socket bound with {@code SO_REUSEADDR} (a restart does not
+ * wait out old connections in TIME_WAIT) but never {@code SO_REUSEPORT}: a second server on a port
+ * in use must not share it (clients would land on either store at random), so the bind fails with a
+ * message naming the port. One {@link RequestLoop} per connection.
  *
  * <p>Thread-safe: start and close may be called from any thread, once each.
  */
@@ -43,7 +45,6 @@ public final class RpcServer implements AutoCloseable {
             .group(group)
             .channel(EpollServerSocketChannel.class)
             .option(ChannelOption.SO_REUSEADDR, true)
-            .option(EpollChannelOption.SO_REUSEPORT, true)
             .option(ChannelOption.SO_BACKLOG, 4096)
             .childOption(ChannelOption.AUTO_READ, false)
             .childOption(ChannelOption.TCP_NODELAY, true)
@@ -60,8 +61,30 @@ public final class RpcServer implements AutoCloseable {
       Thread.currentThread().interrupt();
       throw new IOException("interrupted while binding " + host + ":" + port, e);
     } catch (Exception e) {
+      if (isAddressInUse(e)) {
+        throw new IOException(
+            "cannot listen on "
+                + host
+                + ":"
+                + port
+                + " for RPC: port "
+                + port
+                + " is already in use (another vineyardd?); choose another --rpc_socket_port, or"
+                + " --norpc",
+            e);
+      }
       throw new IOException("cannot listen on " + host + ":" + port + " for RPC: " + e, e);
     }
+  }
+
+  private static boolean isAddressInUse(Throwable e) {
+    for (Throwable t = e; t != null; t = t.getCause()) {
+      if (t instanceof BindException
+          || String.valueOf(t.getMessage()).contains("Address already in use")) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /**

@@ -76,7 +76,9 @@ final class ThrowawayServer implements AutoCloseable {
             -1,
             1,
             1,
-            ServerConfig.DEFAULT_SPIN_MICROS);
+            ServerConfig.DEFAULT_SPIN_MICROS,
+            false,
+            null);
     server = VineyardServer.start(config, store);
   }
 

@@ -109,6 +109,71 @@ class GflagsParserTest {
   }
 
   @Test
+  void aBoolFlagTakesASeparateBooleanWordAsTheOperatorWritesIt() throws Exception {
+    // the vineyard operator's command line: --sync_crds true
+    DaemonOptions o = parse("--sync_crds", "true", "--size", "64M");
+    assertEquals(64L << 20, o.memoryLimit());
+    assertFalse(parse("--rpc", "false").rpc());
+    assertTrue(parse("--rpc", "1").rpc());
+    assertFalse(parse("-rpc=false").rpc());
+    assertFalse(parse("-norpc").rpc());
+    assertTrue(parse("-reserve_memory").reserveMemory());
+    assertEquals(9601, parse("-rpc_socket_port", "9601").rpcPort());
+    // a bool flag followed by a flag leaves it alone
+    DaemonOptions p = parse("--rpc", "--rpc_socket_port", "9602");
+    assertTrue(p.rpc());
+    assertEquals(9602, p.rpcPort());
+    // a word that is not a boolean is still an error, not silently ignored
+    assertTrue(rejection("--sync_crds", "maybe").contains("maybe"));
+  }
+
+  @Test
+  void glogFlagsMapOntoTheLogLevelAndFile() throws Exception {
+    assertEquals(LogOptions.DEFAULT, parse().logging());
+    assertEquals("info", parse().logging().level());
+    assertEquals("debug", parse("--v=1").logging().level());
+    assertEquals("trace", parse("--v", "2").logging().level());
+    assertEquals("warn", parse("--minloglevel=1", "--v=2").logging().level());
+    assertEquals("error", parse("--minloglevel=2").logging().level());
+    LogOptions files = parse("--log_dir=/tmp/logs").logging();
+    assertEquals(Path.of("/tmp/logs"), files.logDir());
+    assertTrue(files.writesFile());
+    assertFalse(parse("--log_dir=/tmp/logs", "--logtostderr").logging().writesFile());
+    assertFalse(parse("--logtostderr").logging().writesFile());
+    parse("--alsologtostderr", "--stderrthreshold=0", "--vmodule=a=1");
+    assertTrue(rejection("--minloglevel=7").contains("minloglevel"));
+  }
+
+  @Test
+  void prometheusAndItsAliasMetricsTurnOnTheMetricLog() throws Exception {
+    assertFalse(parse().logMetrics());
+    assertTrue(parse("--prometheus").logMetrics());
+    assertTrue(parse("--metrics").logMetrics());
+    assertTrue(parse("--metrics").serverConfig().logMetrics());
+  }
+
+  @Test
+  void sizesAreReadAsTheReferenceReadsThem() throws Exception {
+    assertEquals(3L << 29, parse("--size=1.5G").memoryLimit());
+    assertEquals(3L << 29, parse("--size=1.5Gi").memoryLimit());
+    assertEquals(1_000_000_000L, parse("--size=1e9").memoryLimit());
+    assertEquals(1L << 50, parse("--size=1P").memoryLimit());
+    assertEquals(MemorySizeParser.systemDefault(), parse("--size=0").memoryLimit());
+    String negative = rejection("--size=-1");
+    assertTrue(negative.contains("'-1'") && negative.contains("negative"), negative);
+  }
+
+  @Test
+  void versionIsTheOneVersion() {
+    assertTrue(DaemonOptions.wantsVersion(new String[] {"--version"}));
+    assertTrue(DaemonOptions.wantsVersion(new String[] {"-version"}));
+    assertFalse(DaemonOptions.wantsVersion(new String[] {"--size=1G"}));
+    assertEquals(
+        "vineyardd version " + io.cellar.protocol.VineyardVersion.VALUE,
+        DaemonOptions.versionLine());
+  }
+
+  @Test
   void helpListsEveryFlag() {
     String help = DaemonOptions.help();
     for (FlagSpec f : DaemonOptions.FLAGS) {

@@ -56,7 +56,7 @@ public final class RawWireClient implements AutoCloseable {
     JsonNode reply =
         c.call(
             request("register_request")
-                .put("version", "0.24.4")
+                .put("version", "0.24.2")
                 .put("store_type", 1)
                 .put("session_id", 0)
                 .put("username", "")
