@@ -97,6 +97,9 @@ def share(prefix, writer, readers):
         # and the other way round: a frame written on the reader, read on the writer
         back = frame(r.instance_id + 10)
         r.put(back, persist=True, name=prefix + 'back-%d' % r.instance_id)
+        # the writer learns the name through etcd: wait for it (a put returns before every
+        # other instance has seen it)
+        w.get_name(prefix + 'back-%d' % r.instance_id, wait=True)
         got = w.get(name=prefix + 'back-%d' % r.instance_id, fetch=True)
         same_frame(got, back, 'back')
     print('OK share', len(values) + 1, 'values to', len(readers), 'readers')
