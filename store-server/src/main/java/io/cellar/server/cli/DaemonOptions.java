@@ -32,6 +32,7 @@ import java.util.Map;
  * @param busyPollMicros {@code --busy_poll_us}
  * @param prefillAhead {@code --prefill_ahead} in bytes
  * @param warmup {@code --warmup}
+ * @param streamThreshold {@code --stream_threshold}, percent
  */
 public record DaemonOptions(
     String socket,
@@ -49,7 +50,8 @@ public record DaemonOptions(
     int metricsPort,
     int busyPollMicros,
     long prefillAhead,
-    boolean warmup) {
+    boolean warmup,
+    int streamThreshold) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -88,7 +90,11 @@ public record DaemonOptions(
           new FlagSpec("spill_path", Kind.STRING, "", "spill directory; empty disables spilling"),
           new FlagSpec("spill_lower_rate", Kind.DOUBLE, "0.3", "spill down to this share"),
           new FlagSpec("spill_upper_rate", Kind.DOUBLE, "0.8", "start spilling at this share"),
-          new FlagSpec("stream_threshold", Kind.INT, "80", "accepted; streams are not built yet"),
+          new FlagSpec(
+              "stream_threshold",
+              Kind.INT,
+              "80",
+              "percent of memory above which a stream's writer waits for its reader"),
           new FlagSpec(
               "compression",
               Kind.BOOL,
@@ -216,6 +222,7 @@ public record DaemonOptions(
     int port = intInRange(v, "rpc_socket_port", 0, 65535);
     int metricsPort = intInRange(v, "metrics_port", -1, 65535);
     int busyPoll = intInRange(v, "busy_poll_us", 0, 1_000_000);
+    int streamThreshold = intInRange(v, "stream_threshold", 0, 100);
     double lower = Double.parseDouble(v.get("spill_lower_rate"));
     double upper = Double.parseDouble(v.get("spill_upper_rate"));
     if (lower < 0 || lower > 1 || upper < 0 || upper > 1 || lower > upper) {
@@ -251,7 +258,8 @@ public record DaemonOptions(
         metricsPort,
         busyPoll,
         prefillAhead,
-        Boolean.parseBoolean(v.get("warmup")));
+        Boolean.parseBoolean(v.get("warmup")),
+        streamThreshold);
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -277,7 +285,8 @@ public record DaemonOptions(
         spillPath,
         spillLowerRate,
         spillUpperRate,
-        prefillAhead);
+        prefillAhead,
+        streamThreshold);
   }
 
   /**
