@@ -66,6 +66,61 @@ public final class PythonEnvironment {
   }
 
   /**
+   * The installed {@code vineyard} package's directory, where the wheel ships the upstream tests
+   * (for example {@code io/tests/test_stream.py}) and their {@code conftest.py}.
+   *
+   * @return the directory
+   * @throws IOException when the package is not installed
+   */
+  public Path packageDirectory() throws IOException {
+    try (var versions = Files.list(venv.directory().resolve("lib"))) {
+      return versions
+          .map(v -> v.resolve("site-packages/vineyard"))
+          .filter(p -> Files.isRegularFile(p.resolve("conftest.py")))
+          .findFirst()
+          .orElseThrow(() -> new IOException("no vineyard package with its tests in " + venv));
+    }
+  }
+
+  /**
+   * Runs upstream tests with pytest (installed into the venv on first use, pinned by {@code
+   * cellar.python.pytest}), rooted at {@code rootdir} so that its {@code conftest.py} and options
+   * apply.
+   *
+   * @param rootdir the pytest root (the vineyard package directory for the upstream tests)
+   * @param tests the test file or directory
+   * @param options more pytest arguments, for example {@code --vineyard-ipc-socket=...}
+   * @return pytest's output
+   * @throws AssertionError when pytest fails or runs over 10 minutes, with its output
+   */
+  public synchronized String runPytest(Path rootdir, Path tests, String... options)
+      throws IOException, InterruptedException {
+    try {
+      run(List.of(python().toString(), "-c", "import pytest"), Map.of(), 60);
+    } catch (IOException missing) {
+      String pin = System.getProperty("cellar.python.pytest", "pytest==8.3.4");
+      run(List.of(python().toString(), "-m", "pip", "install", "-q", pin), Map.of(), 600);
+    }
+    List<String> command =
+        new ArrayList<>(
+            List.of(
+                python().toString(),
+                "-m",
+                "pytest",
+                "-p",
+                "no:cacheprovider",
+                "-q",
+                "--rootdir=" + rootdir,
+                tests.toString()));
+    command.addAll(List.of(options));
+    try {
+      return run(command, Map.of("VINEYARD_IPC_SKIP_RETRY", "1"), 600);
+    } catch (IOException e) {
+      throw new AssertionError("pytest " + tests + " failed:\n" + e.getMessage(), e);
+    }
+  }
+
+  /**
    * Runs a scenario script from {@code it/src/test/python}.
    *
    * @param script the file name, for example {@code numpy_roundtrip.py}

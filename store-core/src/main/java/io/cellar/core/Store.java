@@ -16,6 +16,8 @@ import io.cellar.core.meta.backend.MetaBackend;
 import io.cellar.core.meta.backend.MetaSnapshot;
 import io.cellar.core.meta.backend.Registration;
 import io.cellar.core.meta.local.LocalMetaBackend;
+import io.cellar.core.stream.StreamChunks;
+import io.cellar.core.stream.StreamTable;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
@@ -73,6 +75,7 @@ public final class Store implements AutoCloseable {
   private final BlobStore blobs;
   private final MetaTree meta;
   private final RemoteChanges remote;
+  private final StreamTable streams;
   private final AtomicLong ownerIds = new AtomicLong();
   private final Set<Long> openOwners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -90,6 +93,52 @@ public final class Store implements AutoCloseable {
     this.blobs = blobs;
     this.meta = new MetaTree(registration.instanceId(), ids, backend, new Catalog(blobs));
     this.remote = new RemoteChanges(meta);
+    this.streams = new StreamTable(new Chunks(this), config.streamThreshold());
+  }
+
+  /** Stream chunks as the stream table sees them: blobs of this store, objects of its tree. */
+  private record Chunks(Store store) implements StreamChunks {
+    @Override
+    public Payload allocate(long owner, long size) {
+      return store.createBlob(owner, size);
+    }
+
+    @Override
+    public void seal(long owner, long blobId) {
+      if (blobId == ObjectIds.EMPTY_BLOB) {
+        return;
+      }
+      store.blobs.seal(owner, blobId);
+      store.blobs.release(owner, blobId); // the stream holds the chunk now, not its writer
+    }
+
+    @Override
+    public void discard(long owner, long chunkId) {
+      long who = owner == StreamTable.NO_OWNER ? BlobStore.NO_OWNER : owner;
+      if (ObjectIds.isBlob(chunkId)) {
+        store.blobs.delete(who, BlobIds.freeableOf(new long[] {chunkId}));
+        return;
+      }
+      store
+          .delete(who, new long[] {chunkId}, false, true, false)
+          .whenComplete(
+              (v, t) -> {
+                if (t != null) {
+                  LOG.warn(
+                      "sharing the delete of stream chunk {} failed: {}", chunkId, t.toString());
+                }
+              });
+    }
+
+    @Override
+    public long memoryUsage() {
+      return store.blobs.memoryUsage();
+    }
+
+    @Override
+    public long memoryLimit() {
+      return store.blobs.memoryLimit();
+    }
   }
 
   /** The blob table seen by the metadata tree: sizes and the list of sealed blobs. */
@@ -211,11 +260,13 @@ public final class Store implements AutoCloseable {
 
   /**
    * Ends an owner: drops every blob reference it holds and reclaims blobs it created and never
-   * sealed. Idempotent.
+   * sealed. The streams it was writing fail and the streams it was reading are dropped ({@link
+   * StreamTable#ownerClosed}). Idempotent.
    *
    * @param owner the token
    */
   public void closeOwner(long owner) {
+    streams.ownerClosed(owner);
     blobs.releaseOwner(owner);
     openOwners.remove(owner);
   }
@@ -628,6 +679,20 @@ public final class Store implements AutoCloseable {
     return meta.names().drop(name);
   }
 
+  // ---------------------------------------------------------------- streams
+
+  /**
+   * This store's streams ({@code create_stream}, {@code open_stream}, {@code
+   * get_next_stream_chunk}, {@code push_next_stream_chunk}, {@code pull_next_stream_chunk}, {@code
+   * stop_stream}, {@code drop_stream}). Their chunks are this store's blobs and objects; an owner's
+   * end ({@link #closeOwner}) ends its streams.
+   *
+   * @return the stream table, thread-safe
+   */
+  public StreamTable streams() {
+    return streams;
+  }
+
   // ---------------------------------------------------------------- cluster
 
   /**
@@ -692,6 +757,7 @@ public final class Store implements AutoCloseable {
       return StoreReport.CLEAN;
     }
     long[] owners = sortedOpenOwners();
+    streams.close();
     try {
       AutoCloseable w = watch;
       if (w != null) {

@@ -226,7 +226,7 @@ public final class VineyardServer implements AutoCloseable {
     new MetadataCommands(store, counters).registerInto(table);
     new NameCommands(store, counters).registerInto(table);
     new StatusCommands(store, identity::get, counters).registerInto(table);
-    new StreamCommands().registerInto(table);
+    new StreamCommands(store, counters).registerInto(table);
     return table.freeze();
   }
 

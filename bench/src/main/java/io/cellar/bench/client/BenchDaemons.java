@@ -17,7 +17,7 @@ import java.nio.file.Path;
  *
  * <p>Stateless and thread-safe.
  */
-final class BenchDaemons {
+public final class BenchDaemons {
   private BenchDaemons() {}
 
   /**
@@ -27,7 +27,7 @@ final class BenchDaemons {
    * @return the running server, owned by the caller
    * @throws IOException when it cannot start or exits early (the message holds its log)
    */
-  static VineyarddProcess start(String size) throws IOException {
+  public static VineyarddProcess start(String size) throws IOException {
     Path script =
         DaemonCommand.findLauncher()
             .orElseThrow(

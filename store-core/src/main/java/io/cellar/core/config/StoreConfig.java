@@ -18,6 +18,8 @@ import java.nio.file.Path;
  * @param prefillAhead bytes of never-used memory kept filled with zeroed pages ahead of the
  *     allocations, in the background, so that first writes into fresh memory fault faster (0: off;
  *     ignored with {@code reserveMemory} or huge pages; capped at {@code memoryLimit})
+ * @param streamThreshold {@code --stream_threshold}: the share of {@code memoryLimit}, in percent,
+ *     above which no stream chunk is allocated for a writer (it waits for its reader to make room)
  */
 public record StoreConfig(
     long memoryLimit,
@@ -26,13 +28,17 @@ public record StoreConfig(
     Path spillPath,
     double spillLowerRate,
     double spillUpperRate,
-    long prefillAhead) {
+    long prefillAhead,
+    int streamThreshold) {
 
   /** vineyardd's default {@code --spill_lower_rate}. */
   public static final double DEFAULT_SPILL_LOWER_RATE = 0.3;
 
   /** vineyardd's default {@code --spill_upper_rate}. */
   public static final double DEFAULT_SPILL_UPPER_RATE = 0.8;
+
+  /** vineyardd's default {@code --stream_threshold}, in percent. */
+  public static final int DEFAULT_STREAM_THRESHOLD = 80;
 
   /** {@code vineyardd --prefill_ahead}'s default when {@code --size} is not given: 1 GiB. */
   public static final long DEFAULT_PREFILL_AHEAD = 1L << 30;
@@ -46,7 +52,14 @@ public record StoreConfig(
    */
   public static StoreConfig ofLimit(long memoryLimit) {
     return new StoreConfig(
-        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0);
+        memoryLimit,
+        false,
+        false,
+        null,
+        DEFAULT_SPILL_LOWER_RATE,
+        DEFAULT_SPILL_UPPER_RATE,
+        0,
+        DEFAULT_STREAM_THRESHOLD);
   }
 
   /**
@@ -57,7 +70,14 @@ public record StoreConfig(
    */
   public StoreConfig withSpillPath(Path dir) {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, dir, spillLowerRate, spillUpperRate, prefillAhead);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        dir,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        streamThreshold);
   }
 
   /**
@@ -68,6 +88,31 @@ public record StoreConfig(
    */
   public StoreConfig withPrefillAhead(long bytes) {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, spillPath, spillLowerRate, spillUpperRate, bytes);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        bytes,
+        streamThreshold);
+  }
+
+  /**
+   * This configuration with another stream threshold.
+   *
+   * @param percent see {@code streamThreshold}
+   * @return a copy with {@code streamThreshold} set
+   */
+  public StoreConfig withStreamThreshold(int percent) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        percent);
   }
 }

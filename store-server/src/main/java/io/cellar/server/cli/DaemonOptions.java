@@ -49,6 +49,7 @@ import java.util.Set;
  * @param logMetrics {@code --prometheus} or its alias {@code --metrics}: log a metric line per
  *     request in the reference's format
  * @param htpasswd {@code --htpasswd}, or null: the database every registration is checked against
+ * @param streamThreshold {@code --stream_threshold}, percent
  */
 public record DaemonOptions(
     String socket,
@@ -71,7 +72,8 @@ public record DaemonOptions(
     Map<String, String> metaOptions,
     LogOptions logging,
     boolean logMetrics,
-    Path htpasswd) {
+    Path htpasswd,
+    int streamThreshold) {
 
   /** The flags handed to the metadata backend as properties ({@link #metaOptions()}). */
   public static final List<String> META_FLAGS =
@@ -163,7 +165,11 @@ public record DaemonOptions(
           new FlagSpec("spill_path", Kind.STRING, "", "spill directory; empty disables spilling"),
           new FlagSpec("spill_lower_rate", Kind.DOUBLE, "0.3", "spill down to this share"),
           new FlagSpec("spill_upper_rate", Kind.DOUBLE, "0.8", "start spilling at this share"),
-          new FlagSpec("stream_threshold", Kind.INT, "80", "accepted; streams are not built yet"),
+          new FlagSpec(
+              "stream_threshold",
+              Kind.INT,
+              "80",
+              "percent of memory above which a stream's writer waits for its reader"),
           new FlagSpec(
               "compression",
               Kind.BOOL,
@@ -360,6 +366,7 @@ public record DaemonOptions(
     }
     int metricsPort = intInRange(v, "metrics_port", -1, 65535);
     int busyPoll = intInRange(v, "busy_poll_us", 0, 1_000_000);
+    int streamThreshold = intInRange(v, "stream_threshold", 0, 100);
     double lower = Double.parseDouble(v.get("spill_lower_rate"));
     double upper = Double.parseDouble(v.get("spill_upper_rate"));
     if (lower < 0 || lower > 1 || upper < 0 || upper > 1 || lower > upper) {
@@ -400,7 +407,8 @@ public record DaemonOptions(
         metaOptions,
         logOptions(v),
         Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")),
-        htpasswd);
+        htpasswd,
+        streamThreshold);
   }
 
   private static LogOptions logOptions(Map<String, String> v) throws UsageException {
@@ -435,7 +443,8 @@ public record DaemonOptions(
         spillPath,
         spillLowerRate,
         spillUpperRate,
-        prefillAhead);
+        prefillAhead,
+        streamThreshold);
   }
 
   /**

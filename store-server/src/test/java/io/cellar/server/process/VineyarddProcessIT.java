@@ -253,7 +253,9 @@ class VineyarddProcessIT {
       assertEquals(256L << 20, m.get("memory_limit").asLong());
       assertTrue(m.get("ipc_connections").asLong() >= 1);
       assertEquals("local", m.get("deployment").asText());
-      error(c.call(req("create_stream_request").put("object_id", 1)), 6, "stream");
+      ok(c.call(req("create_stream_request").put("object_id", 1)), "create_stream_reply");
+      error(c.call(req("create_stream_request").put("object_id", 1)), 11, "already exists");
+      ok(c.call(req("drop_stream_request").put("id", 1)), "drop_stream_reply");
       error(c.call(req("new_session_request")), 6, "Session");
       ok(c.call(req("debug_command").putNull("debug")), "debug_reply");
       ok(c.call(req("memory_trim_request")), "memory_trim_reply");
