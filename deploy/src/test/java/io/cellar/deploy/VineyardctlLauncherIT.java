@@ -140,4 +140,92 @@ class VineyardctlLauncherIT {
       loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
   }
+
+  @Test
+  void registerWithKubeletServesTheRegistrationSocketAndARefusalEndsTheProcess() throws Exception {
+    Path repo = Path.of(System.getProperty("cellar.repo.root", "..")).toAbsolutePath().normalize();
+    Path socket = tmp.resolve("plugins/csi.vineyard.v6d.io/csi.sock");
+    Path kubeletRoot = tmp.resolve("kubelet");
+    Path registrationSocket = kubeletRoot.resolve("plugins_registry/csi.vineyard.v6d.io-reg.sock");
+    Process driver =
+        new ProcessBuilder(
+                repo.resolve("bin/vineyardctl").toString(),
+                "csi",
+                "--endpoint",
+                "unix://" + socket,
+                "--nodeid",
+                "node-7",
+                "--socket-root",
+                tmp.resolve("root").toString(),
+                "--register-with-kubelet",
+                kubeletRoot.toString(),
+                "--kubelet-registration-path",
+                "/var/lib/kubelet/plugins/csi.vineyard.v6d.io/csi.sock")
+            .redirectErrorStream(true)
+            .start();
+    List<String> output = java.util.Collections.synchronizedList(new ArrayList<>());
+    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
+    try {
+      BufferedReader lines =
+          new BufferedReader(
+              new InputStreamReader(driver.getInputStream(), StandardCharsets.UTF_8));
+      String line;
+      while ((line = lines.readLine()) != null) {
+        output.add(line);
+        if (line.contains("kubelet registration of")) {
+          break;
+        }
+      }
+      assertTrue(driver.isAlive(), "driver exited: " + output);
+      Thread drain =
+          Thread.ofPlatform()
+              .start(
+                  () -> {
+                    try {
+                      String rest;
+                      while ((rest = lines.readLine()) != null) {
+                        output.add(rest);
+                      }
+                    } catch (java.io.IOException e) {
+                      output.add(e.toString());
+                    }
+                  });
+      assertTrue(Files.exists(registrationSocket), output.toString());
+      ManagedChannel channel =
+          NettyChannelBuilder.forAddress(new DomainSocketAddress(registrationSocket.toString()))
+              .channelType(EpollDomainSocketChannel.class)
+              .eventLoopGroup(loop)
+              .usePlaintext()
+              .build();
+      try {
+        io.cellar.csi.registration.proto.PluginInfo info =
+            io.cellar.csi.registration.proto.RegistrationGrpc.newBlockingStub(channel)
+                .getInfo(io.cellar.csi.registration.proto.InfoRequest.getDefaultInstance());
+        assertEquals("CSIPlugin", info.getType());
+        assertEquals("csi.vineyard.v6d.io", info.getName());
+        assertEquals("/var/lib/kubelet/plugins/csi.vineyard.v6d.io/csi.sock", info.getEndpoint());
+        assertEquals(List.of("1.0.0"), info.getSupportedVersionsList());
+        io.cellar.csi.registration.proto.RegistrationGrpc.newBlockingStub(channel)
+            .notifyRegistrationStatus(
+                io.cellar.csi.registration.proto.RegistrationStatus.newBuilder()
+                    .setPluginRegistered(false)
+                    .setError("no such endpoint")
+                    .build());
+      } finally {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+      }
+      assertTrue(driver.waitFor(30, TimeUnit.SECONDS), "a refused driver must exit: " + output);
+      drain.join(5000);
+      assertEquals(1, driver.exitValue(), output.toString());
+      assertTrue(
+          output.stream()
+              .anyMatch(l -> l.contains("refused to register the driver: no such endpoint")),
+          output.toString());
+      assertFalse(Files.exists(registrationSocket), "registration socket left behind");
+      assertFalse(Files.exists(socket), "CSI socket left behind");
+    } finally {
+      driver.destroyForcibly();
+      loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
+    }
+  }
 }
