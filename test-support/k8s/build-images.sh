@@ -43,7 +43,7 @@ readonly UID_GID=65532
 # Bump when base_rootfs() or pip_layer() changes what they make: their caches are keyed by these
 # (not by this whole script, so that editing the packing does not re-run mmdebstrap and pip).
 readonly BASE_RECIPE=1
-readonly PIP_RECIPE=1
+readonly PIP_RECIPE=2
 readonly CACHE_ROOT="${CELLAR_TOOL_CACHE:-$HOME/.cache/cellar-tools}/images"
 JAVA_HOME="${JAVA_HOME:-/usr/lib/jvm/temurin-25-jdk-amd64}"
 export JAVA_HOME
@@ -53,6 +53,8 @@ die() { log "FAILED: $*"; exit 1; }
 
 pin() { sed -n "s:.*<python\.$1\.version>\(.*\)</python\.$1\.version>.*:\1:p" "$REPO/pom.xml" | head -n 1; }
 PINS="vineyard==$(pin vineyard) numpy==$(pin numpy) pandas==$(pin pandas)"
+# vineyard.deploy imports pkg_resources, which python:3.11-slim's setuptools provides
+readonly SETUPTOOLS="setuptools<80"
 case "$PINS" in *"=="" "*|*"==") die "could not read the python pins from $REPO/pom.xml: $PINS" ;; esac
 
 app_jar() { # app_jar MODULE
@@ -161,7 +163,7 @@ pip_layer() {
     # shellcheck disable=SC2086
     timed "pip install $PINS" python3 -m pip install --quiet --disable-pip-version-check \
       --no-warn-script-location --no-compile \
-      --target "$dir/root/usr/local/lib/python3.11/dist-packages" $PINS >&2
+      --target "$dir/root/usr/local/lib/python3.11/dist-packages" $PINS "$SETUPTOOLS" >&2
     find "$dir/root" -name __pycache__ -prune -exec rm -rf {} +
     touch "$dir/.complete"
   fi

@@ -224,6 +224,33 @@ public final class KubeNode implements AutoCloseable {
         NodeFiles.NODE_NAME, startupTime.toMillis(), (imported - begin) / 1_000_000, files.root());
   }
 
+  /**
+   * Waits until a pod has run to its end.
+   *
+   * @param namespace the pod's namespace
+   * @param name its name
+   * @param timeout how long it may take
+   * @return {@code Succeeded} or {@code Failed}
+   * @throws IllegalStateException if it has not ended in time
+   */
+  public String awaitPodEnd(String namespace, String name, Duration timeout)
+      throws InterruptedException {
+    return Poll.until(
+        "pod " + namespace + "/" + name + " Succeeded or Failed",
+        timeout,
+        () -> {
+          String phase =
+              plane
+                  .kubectl()
+                  .run("get", "pod", name, "-n", namespace, "-o", "jsonpath={.status.phase}")
+                  .strip();
+          return phase.equals("Succeeded") || phase.equals("Failed")
+              ? Optional.of(phase)
+              : Optional.empty();
+        },
+        processes::firstDeath);
+  }
+
   /** The control plane the node belongs to. */
   public KubeControlPlane plane() {
     return plane;

@@ -50,16 +50,9 @@ class KubeNodeIT {
           """
               .formatted(images.tag("STEPS"));
       node.kubectl().apply(pod);
-      node.kubectl()
-          .run(
-              null,
-              Duration.ofMinutes(2),
-              List.of(
-                  "wait",
-                  "--for=jsonpath={.status.phase}=Succeeded",
-                  "pod/hello",
-                  "--timeout=110s"));
+      String phase = node.awaitPodEnd("default", "hello", Duration.ofMinutes(2));
       String logs = node.kubectl().run("logs", "pod/hello");
+      assertEquals("Succeeded", phase, logs);
       assertEquals("hello 0.24.2 0 /steps", logs.strip());
 
       String isolated =
