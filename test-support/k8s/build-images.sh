@@ -70,13 +70,25 @@ STEPS_DIR="$REPO/deploy/examples/kubeflow"
 STEP_FILES=(common.py prepare-data.py preprocess.py train.py test.py)
 
 # ---- the key: everything that goes into an image ----
+# A jar by its entries' names and CRC-32s, not its bytes: a rebuild of the same classes writes
+# new timestamps into the zip, and should not make new images.
+jar_digests() {
+  python3 - "$@" <<'PY'
+import sys, zipfile
+for jar in sys.argv[1:]:
+    with zipfile.ZipFile(jar) as z:
+        entries = sorted((i.filename, i.CRC, i.file_size) for i in z.infolist())
+    print(jar.rsplit("/", 1)[-1],
+          __import__("hashlib").sha256(repr(entries).encode()).hexdigest())
+PY
+}
 key_inputs() {
   sha256sum "$HERE/build-images.sh" "$HERE/pause.c" \
     "$REPO"/deploy/docker/vineyardd "$REPO"/deploy/docker/vineyardctl \
     "$REPO"/deploy/docker/*.Dockerfile "$REPO"/deploy/docker/jlink-runtime.sh \
     "$STEPS_DIR/Dockerfile" "${STEP_FILES[@]/#/$STEPS_DIR/}" \
-    "$SERVER_JAR" "$REPO"/store-server/target/lib/*.jar "$CTL_JAR" "$REPO"/deploy/target/lib/*.jar \
     | sed "s#  $REPO/#  #; s#  $HERE/#  #"
+  jar_digests "$SERVER_JAR" "$REPO"/store-server/target/lib/*.jar "$CTL_JAR" "$REPO"/deploy/target/lib/*.jar
   echo "pins $PINS suite $SUITE"
   "$JAVA_HOME/bin/java" -version 2>&1
 }
