@@ -78,7 +78,8 @@ class NodeImagesIT {
       Matcher m = Pattern.compile("<python\\." + pkg + "\\.version>([^<]+)<").matcher(pom);
       assertTrue(m.find(), "no pin for " + pkg);
       Path distInfo =
-          image.file("/usr/local/lib/python3.11/dist-packages/" + pkg + "-" + m.group(1) + ".dist-info");
+          image.file(
+              "/usr/local/lib/python3.11/dist-packages/" + pkg + "-" + m.group(1) + ".dist-info");
       assertTrue(Files.isDirectory(distInfo), distInfo + " missing: not the pinned " + pkg);
     }
   }
@@ -191,7 +192,8 @@ class NodeImagesIT {
     private static void tar(Path dir, String... args) throws InterruptedException {
       List<String> command = new ArrayList<>(List.of("tar", "--no-same-owner"));
       command.addAll(List.of(args));
-      CommandRunner.Result r = CommandRunner.run(command, dir, Map.of(), null, Duration.ofMinutes(5));
+      CommandRunner.Result r =
+          CommandRunner.run(command, dir, Map.of(), null, Duration.ofMinutes(5));
       assertEquals(0, r.exitCode(), r.stderr());
     }
   }
