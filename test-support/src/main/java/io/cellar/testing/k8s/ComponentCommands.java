@@ -16,6 +16,8 @@ import java.util.List;
  * @param etcdPeerPort etcd's peer port
  * @param apiServerPort the API server's secure port
  * @param serviceClusterIpRange {@code --service-cluster-ip-range}
+ * @param nodeAuthorization whether a real kubelet joins: the Node authorizer and the
+ *     NodeRestriction admission plugin, the kubelet dialled at its InternalIP
  */
 record ComponentCommands(
     KubeTools tools,
@@ -23,7 +25,8 @@ record ComponentCommands(
     int etcdClientPort,
     int etcdPeerPort,
     int apiServerPort,
-    String serviceClusterIpRange) {
+    String serviceClusterIpRange,
+    boolean nodeAuthorization) {
 
   /** The service-account token issuer (and so the default audience). */
   static final String SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -64,23 +67,30 @@ record ComponentCommands(
   }
 
   List<String> apiServer() {
-    return List.of(
-        tools.binary("kube-apiserver").toString(),
-        "--etcd-servers=" + etcdUrl(),
-        "--bind-address=127.0.0.1",
-        "--advertise-address=127.0.0.1",
-        "--secure-port=" + apiServerPort,
-        "--cert-dir=" + layout.pki(),
-        "--service-cluster-ip-range=" + serviceClusterIpRange,
-        "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
-        "--service-account-key-file=" + layout.serviceAccountPublicKey(),
-        "--service-account-signing-key-file=" + layout.serviceAccountKey(),
-        "--token-auth-file=" + layout.tokenFile(),
-        "--authorization-mode=RBAC",
-        // keeps 127.0.0.1 out of the kubernetes Service's endpoints
-        "--endpoint-reconciler-type=none",
-        "--allow-privileged=true",
-        "--profiling=false");
+    List<String> command = new ArrayList<>();
+    command.addAll(
+        List.of(
+            tools.binary("kube-apiserver").toString(),
+            "--etcd-servers=" + etcdUrl(),
+            "--bind-address=127.0.0.1",
+            "--advertise-address=127.0.0.1",
+            "--secure-port=" + apiServerPort,
+            "--cert-dir=" + layout.pki(),
+            "--service-cluster-ip-range=" + serviceClusterIpRange,
+            "--service-account-issuer=" + SERVICE_ACCOUNT_ISSUER,
+            "--service-account-key-file=" + layout.serviceAccountPublicKey(),
+            "--service-account-signing-key-file=" + layout.serviceAccountKey(),
+            "--token-auth-file=" + layout.tokenFile(),
+            "--authorization-mode=" + (nodeAuthorization ? "Node,RBAC" : "RBAC"),
+            // keeps 127.0.0.1 out of the kubernetes Service's endpoints
+            "--endpoint-reconciler-type=none",
+            "--allow-privileged=true",
+            "--profiling=false"));
+    if (nodeAuthorization) {
+      command.add("--enable-admission-plugins=NodeRestriction");
+      command.add("--kubelet-preferred-address-types=InternalIP,Hostname");
+    }
+    return List.copyOf(command);
   }
 
   List<String> controllerManager() {

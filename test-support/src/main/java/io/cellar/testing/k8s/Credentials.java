@@ -43,8 +43,41 @@ final class Credentials {
    * @param adminToken the admin's token
    */
   static void writeTokenFile(Path file, String adminToken) {
-    writePrivate(file, adminToken + "," + ADMIN_USER + ",cellar-admin-uid,\"system:masters\"\n");
+    writeTokenFile(file, adminToken, List.of());
   }
+
+  /**
+   * Writes the API server's {@code --token-auth-file}: the admin in {@code system:masters}, then
+   * one line per further identity.
+   *
+   * @param file the CSV file
+   * @param adminToken the admin's token
+   * @param others more identities
+   */
+  static void writeTokenFile(Path file, String adminToken, List<Identity> others) {
+    StringBuilder text =
+        new StringBuilder(adminToken + "," + ADMIN_USER + ",cellar-admin-uid,\"system:masters\"\n");
+    for (Identity identity : others) {
+      text.append(identity.token())
+          .append(',')
+          .append(identity.user())
+          .append(',')
+          .append(identity.user())
+          .append("-uid,\"")
+          .append(identity.group())
+          .append("\"\n");
+    }
+    writePrivate(file, text.toString());
+  }
+
+  /**
+   * A static-token identity of the API server's token file.
+   *
+   * @param user the user name ({@code system:node:127.0.0.1})
+   * @param group its one group ({@code system:nodes})
+   * @param token the bearer token
+   */
+  record Identity(String user, String group, String token) {}
 
   /**
    * Makes the service-account signing key ({@code openssl genrsa}, 2048 bits) and its public half.

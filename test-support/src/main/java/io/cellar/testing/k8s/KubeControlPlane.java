@@ -47,6 +47,7 @@ public final class KubeControlPlane implements AutoCloseable {
   private final String nodeManifest;
   private final String adminToken;
   private final List<String> nodeNames;
+  private final List<Credentials.Identity> identities;
   private final Kubectl admin;
   private final ProcessGroup processes = new ProcessGroup();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -62,7 +63,14 @@ public final class KubeControlPlane implements AutoCloseable {
     int[] ports = FreePorts.next(3);
     this.commands =
         new ComponentCommands(
-            tools, layout, ports[0], ports[1], ports[2], options.serviceClusterIpRange);
+            tools,
+            layout,
+            ports[0],
+            ports[1],
+            options.apiServerPort > 0 ? options.apiServerPort : ports[2],
+            options.serviceClusterIpRange,
+            !options.identities.isEmpty());
+    this.identities = List.copyOf(options.identities);
     this.adminToken = Credentials.newToken();
     this.nodeNames = FakeNodes.names(options.nodes);
     this.nodeManifest =
@@ -267,7 +275,7 @@ public final class KubeControlPlane implements AutoCloseable {
     Runtime.getRuntime().addShutdownHook(shutdownHook);
     Credentials.makeServiceAccountKey(
         layout.serviceAccountKey(), layout.serviceAccountPublicKey(), layout.root());
-    Credentials.writeTokenFile(layout.tokenFile(), adminToken);
+    Credentials.writeTokenFile(layout.tokenFile(), adminToken, identities);
     Kubeconfig.write(
         layout.adminKubeconfig(),
         apiServerUrl(),
@@ -296,16 +304,17 @@ public final class KubeControlPlane implements AutoCloseable {
 
     launch("kube-controller-manager", commands.controllerManager());
     launch("kube-scheduler", commands.scheduler());
-    launch("kwok", commands.kwok());
-
-    admin.apply(nodeManifest);
-    await(
-        "fake nodes " + nodeNames + " Ready",
-        () ->
-            FakeNodes.notReady(admin.json("get", "nodes"), nodeNames).isEmpty()
-                ? Optional.of(true)
-                : Optional.empty());
-    mark(phases, "nodes Ready", begin);
+    if (!nodeNames.isEmpty()) {
+      launch("kwok", commands.kwok());
+      admin.apply(nodeManifest);
+      await(
+          "fake nodes " + nodeNames + " Ready",
+          () ->
+              FakeNodes.notReady(admin.json("get", "nodes"), nodeNames).isEmpty()
+                  ? Optional.of(true)
+                  : Optional.empty());
+      mark(phases, "nodes Ready", begin);
+    }
     // ServiceAccount admission refuses every pod until the controller-manager has made this
     await(
         "the default ServiceAccount in namespace default",
@@ -353,18 +362,50 @@ public final class KubeControlPlane implements AutoCloseable {
     private String nodeCpu = "32";
     private String nodeMemory = "256Gi";
     private int nodePods = 110;
+    private int apiServerPort;
+    private final List<Credentials.Identity> identities = new ArrayList<>();
 
     private Builder() {}
 
     /**
-     * How many fake nodes kwok plays (default 1).
+     * The API server's port on 127.0.0.1 (default 0: a free one). {@link KubeNode} uses 443, so
+     * that the {@code kubernetes} Service's ClusterIP 127.0.0.1:443 reaches it without kube-proxy.
      *
-     * @param count at least 1
+     * @param port the port, or 0
+     * @return this
+     */
+    public Builder apiServerPort(int port) {
+      if (port < 0 || port > 65535) {
+        throw new IllegalArgumentException("not a port: " + port);
+      }
+      this.apiServerPort = port;
+      return this;
+    }
+
+    /**
+     * Adds a kubelet's static-token identity ({@code system:node:NAME} in {@code system:nodes}) and
+     * turns on what a real kubelet needs: the Node authorizer, the NodeRestriction admission
+     * plugin, the kubelet dialled at its InternalIP.
+     *
+     * @param nodeName the node's name
+     * @param token the kubelet's bearer token
+     * @return this
+     */
+    Builder kubelet(String nodeName, String token) {
+      identities.add(new Credentials.Identity("system:node:" + nodeName, "system:nodes", token));
+      return this;
+    }
+
+    /**
+     * How many fake nodes kwok plays (default 1; 0 for none, no kwok: a real kubelet joins, see
+     * {@link KubeNode}).
+     *
+     * @param count at least 0
      * @return this
      */
     public Builder nodes(int count) {
-      if (count < 1) {
-        throw new IllegalArgumentException("at least one node: " + count);
+      if (count < 0) {
+        throw new IllegalArgumentException("no negative node count: " + count);
       }
       this.nodes = count;
       return this;

@@ -83,7 +83,7 @@ public final class KubeTools {
       if (configured != null && !configured.isBlank()) {
         located = at(Path.of(configured));
       } else {
-        located = at(build(findScript()));
+        located = at(build(findScript(SCRIPT)));
       }
     }
     return located;
@@ -146,10 +146,11 @@ public final class KubeTools {
     return STAGES.stream().map(s -> dir.resolve("stages").resolve(s)).toList();
   }
 
-  private static Path findScript() {
+  /** Finds {@code relative} (a script of the clone) as the class comment says. */
+  static Path findScript(String relative) {
     String root = System.getProperty(REPO_ROOT_PROPERTY);
     if (root != null && !root.isBlank()) {
-      Path script = Path.of(root).resolve(SCRIPT);
+      Path script = Path.of(root).resolve(relative);
       if (!Files.isRegularFile(script)) {
         throw new IllegalStateException(
             REPO_ROOT_PROPERTY + "=" + root + " but " + script + " does not exist");
@@ -157,14 +158,14 @@ public final class KubeTools {
       return script;
     }
     for (Path d = Path.of("").toAbsolutePath(); d != null; d = d.getParent()) {
-      Path script = d.resolve(SCRIPT);
+      Path script = d.resolve(relative);
       if (Files.isRegularFile(script)) {
         return script;
       }
     }
     throw new IllegalStateException(
         "cannot find "
-            + SCRIPT
+            + relative
             + " above "
             + Path.of("").toAbsolutePath()
             + "; set -D"
@@ -176,10 +177,19 @@ public final class KubeTools {
             + ") to a built tool directory");
   }
 
-  /** Runs the script, relaying its progress to stderr; returns the directory it prints. */
-  private static Path build(Path script) {
+  /**
+   * Runs a build script, relaying its progress (stderr) to this JVM's stderr.
+   *
+   * @param script the script
+   * @param args its arguments
+   * @return the directory it prints as its last line of stdout
+   * @throws IllegalStateException if it fails, with the last lines of its progress
+   */
+  static Path build(Path script, String... args) {
+    List<String> command = new ArrayList<>(List.of("bash", script.toString()));
+    command.addAll(List.of(args));
     ProcessBuilder builder =
-        new ProcessBuilder("bash", script.toString())
+        new ProcessBuilder(command)
             .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
             .redirectOutput(ProcessBuilder.Redirect.PIPE)
             .redirectError(ProcessBuilder.Redirect.PIPE);
@@ -202,7 +212,7 @@ public final class KubeTools {
           tail = String.join("\n", lastLines);
         }
         throw new IllegalStateException(
-            "the Kubernetes test tools could not be built: "
+            "could not build what the Kubernetes tests need: "
                 + script
                 + " exited with "
                 + process.exitValue()

@@ -36,6 +36,35 @@ final class ProcessGroup {
             Map.of("HOME", layout.home().toString())));
   }
 
+  /**
+   * Starts a process with a work directory, log and environment of its own and adds it to the
+   * group.
+   *
+   * @param name its name
+   * @param command the command line
+   * @param workDir its working directory
+   * @param log its log file
+   * @param env variables to set on top of this JVM's environment
+   */
+  void launch(String name, List<String> command, Path workDir, Path log, Map<String, String> env) {
+    processes.add(LoggedProcess.start(name, command, workDir, log, env));
+  }
+
+  /**
+   * Stops one process of the group (SIGTERM, SIGKILL after {@code grace}).
+   *
+   * @param name its name
+   * @param grace how long SIGTERM gets
+   * @throws IllegalStateException if it survives
+   */
+  void stop(String name, Duration grace) throws InterruptedException {
+    for (LoggedProcess p : processes) {
+      if (p.name().equals(name)) {
+        p.stop(grace);
+      }
+    }
+  }
+
   /** Each component's pid, in start order. */
   Map<String, Long> pids() {
     Map<String, Long> pids = new LinkedHashMap<>();
