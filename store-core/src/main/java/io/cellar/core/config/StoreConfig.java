@@ -1,12 +1,13 @@
 package io.cellar.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How a {@link Store} is set up. Mirrors vineyardd's flags: {@code --size}, {@code
  * --reserve_memory}, {@code --spill_path}, {@code --spill_lower_rate}, {@code --spill_upper_rate},
- * plus Cellar's {@code --hugepages} and {@code --prefill_ahead}. The instance id is not here: the
- * metadata backend assigns it when the store registers ({@link
+ * plus Cellar's {@code --hugepages}, {@code --shm_dir} and {@code --prefill_ahead}. The instance id
+ * is not here: the metadata backend assigns it when the store registers ({@link
  * io.cellar.core.meta.backend.Registration}).
  *
  * @param memoryLimit the most bytes of blobs held in memory at once ({@code --size})
@@ -17,7 +18,11 @@ import java.nio.file.Path;
  * @param spillUpperRate start spilling when usage reaches this fraction of {@code memoryLimit}
  * @param prefillAhead bytes of never-used memory kept filled with zeroed pages ahead of the
  *     allocations, in the background, so that first writes into fresh memory fault faster (0: off;
- *     ignored with {@code reserveMemory} or huge pages; capped at {@code memoryLimit})
+ *     ignored with {@code reserveMemory} or hugetlb pages; capped at {@code memoryLimit})
+ * @param shmDir a directory on a tmpfs mounted {@code huge=always} or {@code huge=within_size} to
+ *     hold the arena file ({@code --shm_dir}), or null
+ * @param idleTrim after this long without client activity, freed memory beyond the prefill window
+ *     is given back to the system; null or zero: never (explicit trims still work)
  */
 public record StoreConfig(
     long memoryLimit,
@@ -26,7 +31,9 @@ public record StoreConfig(
     Path spillPath,
     double spillLowerRate,
     double spillUpperRate,
-    long prefillAhead) {
+    long prefillAhead,
+    Path shmDir,
+    Duration idleTrim) {
 
   /** vineyardd's default {@code --spill_lower_rate}. */
   public static final double DEFAULT_SPILL_LOWER_RATE = 0.3;
@@ -34,8 +41,14 @@ public record StoreConfig(
   /** vineyardd's default {@code --spill_upper_rate}. */
   public static final double DEFAULT_SPILL_UPPER_RATE = 0.8;
 
-  /** {@code vineyardd --prefill_ahead}'s default when {@code --size} is not given: 1 GiB. */
-  public static final long DEFAULT_PREFILL_AHEAD = 1L << 30;
+  /**
+   * {@code vineyardd --prefill_ahead}'s default: 256 MiB (or all of a smaller {@code --size}) ahead
+   * of the allocations, refilled as they consume it.
+   */
+  public static final long DEFAULT_PREFILL_AHEAD = 256L << 20;
+
+  /** The daemon's idle trim: 10 seconds without client activity. */
+  public static final Duration DEFAULT_IDLE_TRIM = Duration.ofSeconds(10);
 
   /**
    * A configuration with the given limit and vineyardd's defaults for everything else (no
@@ -46,7 +59,15 @@ public record StoreConfig(
    */
   public static StoreConfig ofLimit(long memoryLimit) {
     return new StoreConfig(
-        memoryLimit, false, false, null, DEFAULT_SPILL_LOWER_RATE, DEFAULT_SPILL_UPPER_RATE, 0);
+        memoryLimit,
+        false,
+        false,
+        null,
+        DEFAULT_SPILL_LOWER_RATE,
+        DEFAULT_SPILL_UPPER_RATE,
+        0,
+        null,
+        null);
   }
 
   /**
@@ -57,7 +78,15 @@ public record StoreConfig(
    */
   public StoreConfig withSpillPath(Path dir) {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, dir, spillLowerRate, spillUpperRate, prefillAhead);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        dir,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        shmDir,
+        idleTrim);
   }
 
   /**
@@ -68,6 +97,52 @@ public record StoreConfig(
    */
   public StoreConfig withPrefillAhead(long bytes) {
     return new StoreConfig(
-        memoryLimit, reserveMemory, hugepages, spillPath, spillLowerRate, spillUpperRate, bytes);
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        bytes,
+        shmDir,
+        idleTrim);
+  }
+
+  /**
+   * This configuration with the arena file on a huge tmpfs.
+   *
+   * @param dir see {@code shmDir}
+   * @return a copy with {@code shmDir} set
+   */
+  public StoreConfig withShmDir(Path dir) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        dir,
+        idleTrim);
+  }
+
+  /**
+   * This configuration with an idle trim.
+   *
+   * @param after see {@code idleTrim}
+   * @return a copy with {@code idleTrim} set
+   */
+  public StoreConfig withIdleTrim(Duration after) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        shmDir,
+        after);
   }
 }

@@ -10,9 +10,10 @@ import java.util.Map;
 
 /**
  * The daemon's options: vineyardd's flags with vineyardd's defaults (reference §7), plus Cellar's
- * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode} and {@code --metrics_port}. Flags
- * of features not built here are accepted when harmless and refused with a clear message when
- * ignoring them would change behaviour ({@code --meta=etcd|redis}, {@code --htpasswd}).
+ * {@code --hugepages}, {@code --shm_dir}, {@code --rpc_host}, {@code --socket_mode} and {@code
+ * --metrics_port}. Flags of features not built here are accepted when harmless and refused with a
+ * clear message when ignoring them would change behaviour ({@code --meta=etcd|redis}, {@code
+ * --htpasswd}).
  *
  * <p>Immutable.
  *
@@ -32,6 +33,7 @@ import java.util.Map;
  * @param busyPollMicros {@code --busy_poll_us}
  * @param prefillAhead {@code --prefill_ahead} in bytes
  * @param warmup {@code --warmup}
+ * @param shmDir {@code --shm_dir}, or null
  */
 public record DaemonOptions(
     String socket,
@@ -49,7 +51,8 @@ public record DaemonOptions(
     int metricsPort,
     int busyPollMicros,
     long prefillAhead,
-    boolean warmup) {
+    boolean warmup,
+    Path shmDir) {
 
   /** Every flag the daemon accepts. */
   public static final List<FlagSpec> FLAGS =
@@ -118,10 +121,18 @@ public record DaemonOptions(
               "prefill_ahead",
               Kind.STRING,
               "",
-              "keep this much never-used shared memory filled with zeroed pages ahead of use,"
-                  + " in the background while idle, so first writes fault about twice as fast;"
-                  + " empty means all of --size when --size is given, else 1Gi; 0 turns it off"
-                  + " (Cellar)"),
+              "keep a window of this much never-used shared memory filled with zeroed pages"
+                  + " ahead of the allocations, refilled in the background while idle and while"
+                  + " the host has memory and cores to spare, so first writes fault about twice as"
+                  + " fast; empty means 256Mi (at most --size); 0 turns it off;"
+                  + " --reserve_memory commits all of --size instead (Cellar)"),
+          new FlagSpec(
+              "shm_dir",
+              Kind.STRING,
+              "",
+              "a directory on a tmpfs mounted huge=always or huge=within_size: the shared memory"
+                  + " is an unnamed file there, in 2 MiB pages, passed to clients by fd as a memfd"
+                  + " is; empty (or a directory without huge pages) means a memfd (Cellar)"),
           new FlagSpec(
               "warmup",
               Kind.BOOL,
@@ -204,7 +215,7 @@ public record DaemonOptions(
       if (!prefill.isBlank()) {
         prefillAhead = MemorySize.parse(prefill);
       } else {
-        prefillAhead = v.get("size").isBlank() ? StoreConfig.DEFAULT_PREFILL_AHEAD : size;
+        prefillAhead = Math.min(StoreConfig.DEFAULT_PREFILL_AHEAD, size);
       }
     } catch (IllegalArgumentException e) {
       throw new UsageException("illegal value for flag 'prefill_ahead': " + e.getMessage());
@@ -235,6 +246,7 @@ public record DaemonOptions(
       throw new UsageException("flag 'socket_mode' must be between 0 and 0777");
     }
     String spill = v.get("spill_path");
+    String shm = v.get("shm_dir");
     return new DaemonOptions(
         v.get("socket"),
         size,
@@ -251,7 +263,8 @@ public record DaemonOptions(
         metricsPort,
         busyPoll,
         prefillAhead,
-        Boolean.parseBoolean(v.get("warmup")));
+        Boolean.parseBoolean(v.get("warmup")),
+        shm.isBlank() ? null : Path.of(shm));
   }
 
   private static int intInRange(Map<String, String> v, String name, int min, int max)
@@ -277,7 +290,9 @@ public record DaemonOptions(
         spillPath,
         spillLowerRate,
         spillUpperRate,
-        prefillAhead);
+        prefillAhead,
+        shmDir,
+        StoreConfig.DEFAULT_IDLE_TRIM);
   }
 
   /**
