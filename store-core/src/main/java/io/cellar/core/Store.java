@@ -714,6 +714,19 @@ public final class Store implements AutoCloseable {
     return backend.instances();
   }
 
+  // ---------------------------------------------------------------- trim
+
+  /**
+   * Gives free shared memory back to the system ({@code memory_trim}; {@code del_data} with {@code
+   * memory_trim=true}): see {@link BlobStore#trim()}. Takes the blob lock once per 32 MiB chunk;
+   * may take milliseconds per GiB, so callers on an event loop should offload it.
+   *
+   * @return the bytes given back
+   */
+  public long trimMemory() {
+    return blobs.trim();
+  }
+
   // ---------------------------------------------------------------- status
 
   /**
@@ -728,7 +741,8 @@ public final class Store implements AutoCloseable {
         blobs.memoryLimit(),
         meta.objectCount(),
         blobs.blobCount(),
-        blobs.spilledCount());
+        blobs.spilledCount(),
+        blobs.memoryBacking());
   }
 
   // ---------------------------------------------------------------- close

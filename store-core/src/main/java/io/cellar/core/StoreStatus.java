@@ -9,6 +9,8 @@ package io.cellar.core;
  * @param objects number of metadata objects
  * @param blobs number of blobs (sealed or not, in memory or spilled)
  * @param spilledBlobs number of blobs currently in spill files
+ * @param memoryBacking what holds the shared memory: {@code hugetlb}, {@code memfd_thp}, {@code
+ *     huge_tmpfs} or {@code memfd}
  */
 public record StoreStatus(
     long instanceId,
@@ -16,4 +18,5 @@ public record StoreStatus(
     long memoryLimit,
     long objects,
     long blobs,
-    long spilledBlobs) {}
+    long spilledBlobs,
+    String memoryBacking) {}

@@ -52,6 +52,9 @@ public final class Errno {
   /** {@code ENOTDIR}. */
   public static final int ENOTDIR = 20;
 
+  /** {@code EISDIR}: also what {@code open(O_TMPFILE)} answers where it is not supported. */
+  public static final int EISDIR = 21;
+
   /** {@code EINVAL}: also what {@code madvise} returns for advice the kernel does not know. */
   public static final int EINVAL = 22;
 
@@ -103,6 +106,7 @@ public final class Errno {
           Map.entry(EEXIST, "EEXIST"),
           Map.entry(ENODEV, "ENODEV"),
           Map.entry(ENOTDIR, "ENOTDIR"),
+          Map.entry(EISDIR, "EISDIR"),
           Map.entry(EINVAL, "EINVAL"),
           Map.entry(ENFILE, "ENFILE"),
           Map.entry(EMFILE, "EMFILE"),

@@ -7,9 +7,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * File-descriptor calls: {@code memfd_create}, {@code open}, {@code ftruncate}, {@code pwrite},
- * {@code fallocate}, {@code fcntl(F_GETFD)} and {@code close}. A failure is an {@link
- * ErrnoException} naming the call and its arguments.
+ * File-descriptor calls: {@code memfd_create}, {@code open} (also {@code O_TMPFILE}), {@code
+ * unlink}, {@code ftruncate}, {@code pwrite}, {@code fallocate}, {@code fcntl(F_GETFD)} and {@code
+ * close}. A failure is an {@link ErrnoException} naming the call and its arguments.
  *
  * <p>Stateless and thread-safe; each call allocates its own call state. The caller owns every fd
  * these calls return and closes it with {@link #close(int)}.
@@ -36,6 +36,12 @@ public final class FileCalls {
   /** {@code O_EXCL}. */
   public static final int O_EXCL = 0x80;
 
+  /**
+   * {@code O_TMPFILE} ({@code __O_TMPFILE | O_DIRECTORY}): open an unnamed file in a directory,
+   * gone when its last fd closes. Needs {@link #O_RDWR}.
+   */
+  public static final int O_TMPFILE = 0x410000;
+
   /** {@code O_CLOEXEC}. */
   public static final int O_CLOEXEC = 0x80000;
 
@@ -55,6 +61,8 @@ public final class FileCalls {
       Downcall.capturing("memfd_create", FunctionDescriptor.of(INT, ADDRESS, INT));
   private static final MethodHandle OPEN =
       Downcall.capturing("open", FunctionDescriptor.of(INT, ADDRESS, INT, INT));
+  private static final MethodHandle UNLINK =
+      Downcall.capturing("unlink", FunctionDescriptor.of(INT, ADDRESS));
   private static final MethodHandle FTRUNCATE =
       Downcall.capturing("ftruncate", FunctionDescriptor.of(INT, INT, LONG));
   private static final MethodHandle PWRITE =
@@ -110,6 +118,25 @@ public final class FileCalls {
             "open(\"" + path + "\", 0x" + Integer.toHexString(flags) + ")", state);
       }
       return fd;
+    } catch (ErrnoException e) {
+      throw e;
+    } catch (Throwable t) {
+      throw Downcall.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code unlink(path)}.
+   *
+   * @param path the file to remove
+   * @throws ErrnoException when the call fails
+   */
+  public static void unlink(String path) throws ErrnoException {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcall.newCallState(arena);
+      if ((int) UNLINK.invokeExact(state, arena.allocateFrom(path)) != 0) {
+        throw Downcall.failure("unlink(\"" + path + "\")", state);
+      }
     } catch (ErrnoException e) {
       throw e;
     } catch (Throwable t) {

@@ -22,6 +22,9 @@ public final class MemoryCalls {
   /** {@code MAP_SHARED}. */
   public static final int MAP_SHARED = 0x1;
 
+  /** {@code MAP_PRIVATE}. */
+  public static final int MAP_PRIVATE = 0x2;
+
   /** {@code MAP_FIXED}: place the mapping exactly at the given address. */
   public static final int MAP_FIXED = 0x10;
 
@@ -120,6 +123,50 @@ public final class MemoryCalls {
     } catch (Throwable t) {
       throw Downcall.rethrow(t);
     }
+  }
+
+  /**
+   * Maps a file at an address that is a multiple of {@code alignment} (for 2 MiB pages, whose page
+   * table entries need a 2 MiB aligned virtual address): reserves {@code length + alignment} bytes
+   * {@code PROT_NONE}, maps the file with {@link #MAP_FIXED} at the first aligned address inside
+   * the reservation, and unmaps the unused head and tail. The result is one mapping of exactly
+   * {@code length} bytes, unmapped with {@link #munmap} like any other.
+   *
+   * @param length bytes to map
+   * @param prot {@code PROT_*} bits
+   * @param flags {@code MAP_*} bits (not {@link #MAP_FIXED})
+   * @param fd the file
+   * @param offset the file offset, a multiple of the page size
+   * @param alignment a power of two, at least the page size
+   * @return the mapping's address, a multiple of {@code alignment}
+   * @throws ErrnoException when a call fails (nothing stays mapped)
+   */
+  public static long mmapAligned(
+      long length, int prot, int flags, int fd, long offset, long alignment) throws ErrnoException {
+    if (alignment <= PAGE_SIZE) {
+      return mmap(0, length, prot, flags, fd, offset);
+    }
+    if (Long.bitCount(alignment) != 1) {
+      throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
+    }
+    long span = length + alignment;
+    long reserved = mmap(0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    long aligned = (reserved + alignment - 1) & -alignment;
+    long address;
+    try {
+      address = mmap(aligned, length, prot, flags | MAP_FIXED, fd, offset);
+    } catch (ErrnoException e) {
+      munmap(reserved, span);
+      throw e;
+    }
+    if (aligned > reserved) {
+      munmap(reserved, aligned - reserved);
+    }
+    long tail = reserved + span - (aligned + length);
+    if (tail > 0) {
+      munmap(aligned + length, tail);
+    }
+    return address;
   }
 
   /**

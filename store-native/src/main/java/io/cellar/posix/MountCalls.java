@@ -7,8 +7,9 @@ import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 
 /**
- * {@code mount(2)} and {@code umount2(2)}, for bind mounts. Both need {@code CAP_SYS_ADMIN} (root)
- * and block in the kernel: keep them off event loops.
+ * {@code mount(2)} and {@code umount2(2)}, for bind mounts and file systems such as a tmpfs with
+ * huge pages. Both need {@code CAP_SYS_ADMIN} (root) and block in the kernel: keep them off event
+ * loops.
  *
  * <p>Stateless and thread-safe.
  */
@@ -66,6 +67,36 @@ public final class MountCalls {
                   MemorySegment.NULL,
                   flags,
                   MemorySegment.NULL);
+      return rc == 0 ? 0 : Downcall.errno(state);
+    } catch (Throwable t) {
+      throw Downcall.rethrow(t);
+    }
+  }
+
+  /**
+   * {@code mount(source, target, fstype, flags, data)}: mounts a file system, for example {@code
+   * mount("tmpfs", dir, "tmpfs", 0, "huge=always,size=2G")}.
+   *
+   * @param source the source ({@code "tmpfs"} for a tmpfs)
+   * @param target the mount point, an existing directory
+   * @param fstype the file system type
+   * @param flags {@code MS_*} flags
+   * @param data the file system's options, or null
+   * @return 0 on success, else the errno
+   */
+  public static int mountFilesystem(
+      String source, String target, String fstype, long flags, String data) {
+    try (Arena arena = Arena.ofConfined()) {
+      MemorySegment state = Downcall.newCallState(arena);
+      int rc =
+          (int)
+              MOUNT.invokeExact(
+                  state,
+                  arena.allocateFrom(source),
+                  arena.allocateFrom(target),
+                  arena.allocateFrom(fstype),
+                  flags,
+                  data == null ? MemorySegment.NULL : arena.allocateFrom(data));
       return rc == 0 ? 0 : Downcall.errno(state);
     } catch (Throwable t) {
       throw Downcall.rethrow(t);

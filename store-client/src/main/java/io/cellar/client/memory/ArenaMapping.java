@@ -100,7 +100,10 @@ public final class ArenaMapping {
 
   @SuppressWarnings("restricted")
   private MemorySegment map(Arena arena, int protection) throws IOException {
-    long address = MemoryCalls.mmap(0, length, protection, MemoryCalls.MAP_SHARED, fd, 0);
+    // 2 MiB aligned, so that an arena in 2 MiB pages (hugetlb, THP, a huge tmpfs) is mapped with
+    // one page table entry per 2 MiB; costs nothing for a memfd of 4 KiB pages
+    long address =
+        MemoryCalls.mmapAligned(length, protection, MemoryCalls.MAP_SHARED, fd, 0, 2L << 20);
     long mapped = length;
     return MemorySegment.ofAddress(address)
         .reinterpret(mapped, arena, segment -> unmap(address, mapped));

@@ -304,6 +304,39 @@ public final class BestFitAllocator {
     return end;
   }
 
+  /**
+   * The free block that contains {@code at} or, if none does, the first one above it.
+   *
+   * @param at an offset
+   * @param out receives the block's start and end (exclusive) in {@code out[0]} and {@code out[1]}
+   * @return false when no free block lies at or above {@code at}
+   */
+  public synchronized boolean freeBlockFrom(long at, long[] out) {
+    Map.Entry<Long, Long> e = byOffset.floorEntry(at);
+    if (e == null || e.getKey() + e.getValue() <= at) {
+      e = byOffset.ceilingEntry(at);
+    }
+    if (e == null) {
+      return false;
+    }
+    out[0] = e.getKey();
+    out[1] = e.getKey() + e.getValue();
+    return true;
+  }
+
+  /**
+   * One past the end of the highest block in use: everything from here to {@link #end()} is free.
+   *
+   * @return an offset in {@code [start, end]}; {@link #start()} when nothing is allocated
+   */
+  public synchronized long topOfUse() {
+    Map.Entry<Long, Long> last = byOffset.lastEntry();
+    if (last != null && last.getKey() + last.getValue() == end) {
+      return last.getKey();
+    }
+    return end;
+  }
+
   private void insertFree(long offset, long size) {
     bySize.add(new FreeBlock(size, offset));
     byOffset.put(offset, size);

@@ -9,6 +9,7 @@ import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.StatusCode;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -51,6 +52,7 @@ public final class BlobStore implements AutoCloseable {
   private final BlobTable table;
   private final BlobSpiller spiller;
   private final OwnerLedger ledger;
+  private final IdleTrimmer idleTrimmer;
 
   /**
    * Opens a blob store: creates its arena and, with a spill path, checks that it is writable;
@@ -86,7 +88,15 @@ public final class BlobStore implements AutoCloseable {
             (long) (limit * config.spillUpperRate()),
             (long) (limit * config.spillLowerRate()));
     this.ledger = new OwnerLedger(table, spiller);
+    Duration idle = config.idleTrim();
+    this.idleTrimmer =
+        idle == null || idle.isZero() || config.reserveMemory()
+            ? null
+            : new IdleTrimmer(arena, idle, () -> trim(false));
     arena.start(); // last: the prefiller's thread calls unsealedCount on this store
+    if (idleTrimmer != null) {
+      idleTrimmer.start();
+    }
   }
 
   // ---------------------------------------------------------------- create, seal, shrink
@@ -415,6 +425,57 @@ public final class BlobStore implements AutoCloseable {
     table.reclaimIfUnheld(e, files);
   }
 
+  // ---------------------------------------------------------------- trim
+
+  /**
+   * Gives the pages of free memory back to the system ({@code memory_trim}, {@code del_data} with
+   * {@code memory_trim=true}): every free range that may hold pages, the prefill window included,
+   * is hole-punched, and the window is not refilled before the next allocation. Memory still
+   * referenced (a deleted blob a client maps) stays until it is freed. The store's lock is taken
+   * once per chunk of {@value BlobArena#TRIM_CHUNK} bytes, not for the whole trim.
+   *
+   * @return the bytes given back
+   */
+  public long trim() {
+    return trim(true);
+  }
+
+  /**
+   * A trim: {@code explicit} as {@link #trim()}, else the idle trim, which keeps the prefill window
+   * ahead of the allocations.
+   */
+  long trim(boolean explicit) {
+    long[] range = new long[2];
+    long[] keep = new long[2];
+    long[] freed = new long[1];
+    synchronized (lock) {
+      if (table.isClosed()) {
+        return 0;
+      }
+      arena.beginTrim(explicit, range, keep);
+    }
+    long cursor = range[0];
+    while (cursor < range[1]) {
+      synchronized (lock) {
+        if (table.isClosed()) {
+          break;
+        }
+        cursor = arena.trimStep(cursor, range[1], keep[0], keep[1], freed);
+      }
+    }
+    return freed[0];
+  }
+
+  /** Bytes of the arena's pages in memory now, by {@code mincore} (tests). */
+  long residentBytes() {
+    return arena.residentBytes();
+  }
+
+  /** What holds the arena's pages, e.g. {@code memfd} or {@code huge_tmpfs}. */
+  public String memoryBacking() {
+    return arena.backing().label();
+  }
+
   // ---------------------------------------------------------------- spilling
 
   /**
@@ -612,6 +673,9 @@ public final class BlobStore implements AutoCloseable {
    */
   public OutstandingBlobs closeAndReport() {
     OutstandingBlobs report;
+    if (idleTrimmer != null) {
+      idleTrimmer.close();
+    }
     synchronized (lock) {
       if (table.isClosed()) {
         return OutstandingBlobs.NONE;

@@ -1,12 +1,13 @@
 package io.cellar.core.config;
 
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * How a {@link Store} is set up. Mirrors vineyardd's flags: {@code --size}, {@code
  * --reserve_memory}, {@code --spill_path}, {@code --spill_lower_rate}, {@code --spill_upper_rate},
- * plus Cellar's {@code --hugepages} and {@code --prefill_ahead}. The instance id is not here: the
- * metadata backend assigns it when the store registers ({@link
+ * plus Cellar's {@code --hugepages}, {@code --shm_dir} and {@code --prefill_ahead}. The instance id
+ * is not here: the metadata backend assigns it when the store registers ({@link
  * io.cellar.core.meta.backend.Registration}).
  *
  * @param memoryLimit the most bytes of blobs held in memory at once ({@code --size})
@@ -17,9 +18,13 @@ import java.nio.file.Path;
  * @param spillUpperRate start spilling when usage reaches this fraction of {@code memoryLimit}
  * @param prefillAhead bytes of never-used memory kept filled with zeroed pages ahead of the
  *     allocations, in the background, so that first writes into fresh memory fault faster (0: off;
- *     ignored with {@code reserveMemory} or huge pages; capped at {@code memoryLimit})
+ *     ignored with {@code reserveMemory} or hugetlb pages; capped at {@code memoryLimit})
  * @param streamThreshold {@code --stream_threshold}: the share of {@code memoryLimit}, in percent,
  *     above which no stream chunk is allocated for a writer (it waits for its reader to make room)
+ * @param shmDir a directory on a tmpfs mounted {@code huge=always} or {@code huge=within_size} to
+ *     hold the arena file ({@code --shm_dir}), or null
+ * @param idleTrim after this long without client activity, freed memory beyond the prefill window
+ *     is given back to the system; null or zero: never (explicit trims still work)
  */
 public record StoreConfig(
     long memoryLimit,
@@ -29,7 +34,9 @@ public record StoreConfig(
     double spillLowerRate,
     double spillUpperRate,
     long prefillAhead,
-    int streamThreshold) {
+    int streamThreshold,
+    Path shmDir,
+    Duration idleTrim) {
 
   /** vineyardd's default {@code --spill_lower_rate}. */
   public static final double DEFAULT_SPILL_LOWER_RATE = 0.3;
@@ -40,8 +47,14 @@ public record StoreConfig(
   /** vineyardd's default {@code --stream_threshold}, in percent. */
   public static final int DEFAULT_STREAM_THRESHOLD = 80;
 
-  /** {@code vineyardd --prefill_ahead}'s default when {@code --size} is not given: 1 GiB. */
-  public static final long DEFAULT_PREFILL_AHEAD = 1L << 30;
+  /**
+   * {@code vineyardd --prefill_ahead}'s default: 256 MiB (or all of a smaller {@code --size}) ahead
+   * of the allocations, refilled as they consume it.
+   */
+  public static final long DEFAULT_PREFILL_AHEAD = 256L << 20;
+
+  /** The daemon's idle trim: 10 seconds without client activity. */
+  public static final Duration DEFAULT_IDLE_TRIM = Duration.ofSeconds(10);
 
   /**
    * A configuration with the given limit and vineyardd's defaults for everything else (no
@@ -59,7 +72,9 @@ public record StoreConfig(
         DEFAULT_SPILL_LOWER_RATE,
         DEFAULT_SPILL_UPPER_RATE,
         0,
-        DEFAULT_STREAM_THRESHOLD);
+        DEFAULT_STREAM_THRESHOLD,
+        null,
+        null);
   }
 
   /**
@@ -77,7 +92,9 @@ public record StoreConfig(
         spillLowerRate,
         spillUpperRate,
         prefillAhead,
-        streamThreshold);
+        streamThreshold,
+        shmDir,
+        idleTrim);
   }
 
   /**
@@ -95,7 +112,9 @@ public record StoreConfig(
         spillLowerRate,
         spillUpperRate,
         bytes,
-        streamThreshold);
+        streamThreshold,
+        shmDir,
+        idleTrim);
   }
 
   /**
@@ -113,6 +132,48 @@ public record StoreConfig(
         spillLowerRate,
         spillUpperRate,
         prefillAhead,
-        percent);
+        percent,
+        shmDir,
+        idleTrim);
+  }
+
+  /**
+   * This configuration with the arena file on a huge tmpfs.
+   *
+   * @param dir see {@code shmDir}
+   * @return a copy with {@code shmDir} set
+   */
+  public StoreConfig withShmDir(Path dir) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        streamThreshold,
+        dir,
+        idleTrim);
+  }
+
+  /**
+   * This configuration with an idle trim.
+   *
+   * @param after see {@code idleTrim}
+   * @return a copy with {@code idleTrim} set
+   */
+  public StoreConfig withIdleTrim(Duration after) {
+    return new StoreConfig(
+        memoryLimit,
+        reserveMemory,
+        hugepages,
+        spillPath,
+        spillLowerRate,
+        spillUpperRate,
+        prefillAhead,
+        streamThreshold,
+        shmDir,
+        after);
   }
 }

@@ -1,11 +1,7 @@
 package io.cellar.core.memory;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.function.IntSupplier;
-import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,8 +27,16 @@ import org.slf4j.LoggerFactory;
  * <p><b>Cost.</b> The window is committed memory (shared memory of the store) before any client
  * asks for it: at most {@code ahead} bytes beyond the high-water mark, never past the arena. The
  * pages are charged to this process (its memory cgroup), not to the clients that write into them
- * later. Filling stops for good when the system's available memory ({@code MemAvailable}) falls
- * below an eighth of its total, checked every 64 MiB.
+ * later. Before every step the {@link FillGate} is asked (on a host, {@link HostHeadroom}: room
+ * under {@code MemAvailable} and the cgroup's {@code memory.high}/{@code memory.max}, no memory or
+ * CPU stall); while it refuses the filler backs off ({@link #BACKOFF}) and asks again, logging the
+ * reason once per episode.
+ *
+ * <p><b>Trim.</b> {@link #rewind} hands the filled window back: the caller (the store, under its
+ * lock) frees the pages, the high-water mark drops to where memory is in use now, and with {@code
+ * suspend} nothing is filled again until the next claim, so that a trim is not undone behind the
+ * caller's back: the filler never writes into ranges a trim gave back before a client allocates
+ * again, and then only the window ahead of the new mark.
  *
  * <p><b>Threading.</b> Thread-safe; one daemon thread, {@code cellar-prefill}, started by {@link
  * #start()} once the owner is fully built (so its writer count and its first {@link #activity()}
@@ -53,7 +57,8 @@ public final class ArenaPrefiller implements AutoCloseable {
    */
   public static final Duration WRITER_GRACE = Duration.ofSeconds(2);
 
-  private static final int STEPS_PER_MEMORY_CHECK = 32;
+  /** How long the filler waits before asking a refusing {@link FillGate} again. */
+  public static final Duration BACKOFF = Duration.ofSeconds(1);
 
   private static final Logger LOG = LoggerFactory.getLogger(ArenaPrefiller.class);
 
@@ -61,9 +66,8 @@ public final class ArenaPrefiller implements AutoCloseable {
   private final long end;
   private final long ahead;
   private final long quietNanos;
-  private final LongSupplier availableMemory;
+  private final FillGate gate;
   private final IntSupplier writers;
-  private final long memoryFloor;
   private final Thread thread;
 
   // guarded by this
@@ -72,11 +76,14 @@ public final class ArenaPrefiller implements AutoCloseable {
   private long inflightStart = -1;
   private long inflightEnd = -1;
   private boolean stopped;
+  private boolean suspended;
+  private String refused;
   private volatile long lastClaimNanos;
   private volatile boolean claimedOnce;
 
   /**
-   * A filler of {@code [start, start + ahead)} and up, not yet started.
+   * A filler of {@code [start, start + ahead)} and up that never waits for writers or the host
+   * (tests, embedded use), not yet started.
    *
    * @param arena the arena, which must outlive this filler
    * @param start where the allocator's range begins (nothing below is filled)
@@ -84,25 +91,11 @@ public final class ArenaPrefiller implements AutoCloseable {
    * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
    */
   public ArenaPrefiller(MemfdArena arena, long start, long end, long ahead) {
-    this(arena, start, end, ahead, QUIET, () -> 0, ArenaPrefiller::memAvailable, memTotal() / 8);
+    this(arena, start, end, ahead, QUIET, () -> 0, FillGate.OPEN);
   }
 
   /**
-   * A filler that pauses while blobs are being written, not yet started.
-   *
-   * @param arena the arena, which must outlive this filler
-   * @param start where the allocator's range begins (nothing below is filled)
-   * @param end where it ends (nothing at or above is filled)
-   * @param ahead how many bytes beyond the high-water mark to keep filled, at least 1
-   * @param writers how many blobs are being written (unsealed) now; called without this filler's
-   *     monitor held
-   */
-  public ArenaPrefiller(MemfdArena arena, long start, long end, long ahead, IntSupplier writers) {
-    this(arena, start, end, ahead, QUIET, writers, ArenaPrefiller::memAvailable, memTotal() / 8);
-  }
-
-  /**
-   * A filler with explicit idle and memory rules (for tests), not yet started.
+   * A filler with explicit idle and host rules, not yet started.
    *
    * @param arena the arena, which must outlive this filler
    * @param start where the allocator's range begins (nothing below is filled)
@@ -111,8 +104,8 @@ public final class ArenaPrefiller implements AutoCloseable {
    * @param quiet how long after a claim to wait before filling again
    * @param writers how many blobs are being written (unsealed) now; called without this filler's
    *     monitor held, so it may take the caller's own lock
-   * @param availableMemory the system's available memory in bytes, or -1 when unknown
-   * @param memoryFloor stop filling when {@code availableMemory} answers less than this
+   * @param gate asked before every step, without this filler's monitor held ({@link
+   *     HostHeadroom#ofHost()} on a real host)
    */
   public ArenaPrefiller(
       MemfdArena arena,
@@ -121,8 +114,7 @@ public final class ArenaPrefiller implements AutoCloseable {
       long ahead,
       Duration quiet,
       IntSupplier writers,
-      LongSupplier availableMemory,
-      long memoryFloor) {
+      FillGate gate) {
     if (ahead <= 0) {
       throw new IllegalArgumentException("ahead must be positive: " + ahead);
     }
@@ -131,8 +123,7 @@ public final class ArenaPrefiller implements AutoCloseable {
     this.ahead = ahead;
     this.quietNanos = quiet.toNanos();
     this.writers = writers;
-    this.availableMemory = availableMemory;
-    this.memoryFloor = memoryFloor;
+    this.gate = gate;
     this.highWater = start;
     this.filledTo = start;
     this.thread = Thread.ofPlatform().daemon().name("cellar-prefill").unstarted(this::run);
@@ -171,6 +162,10 @@ public final class ArenaPrefiller implements AutoCloseable {
     }
     lastClaimNanos = System.nanoTime();
     claimedOnce = true;
+    if (suspended) {
+      suspended = false;
+      notifyAll();
+    }
     if (blockEnd > highWater) {
       highWater = blockEnd;
       notifyAll();
@@ -187,6 +182,45 @@ public final class ArenaPrefiller implements AutoCloseable {
   public void activity() {
     lastClaimNanos = System.nanoTime();
     claimedOnce = true;
+  }
+
+  /**
+   * Gives the filled window back for a trim: waits for the step in flight, moves the high-water
+   * mark (and the filled range) to {@code mark}, and with {@code suspend} fills nothing more until
+   * the next {@link #claim}. The caller frees the pages of the free ranges up to the returned
+   * offset, under the same lock it claims under, so no client is handed memory while it does.
+   *
+   * @param mark the new high-water mark: the end of the highest block in use now
+   * @param suspend fill nothing until the next claim
+   * @return the end of what may have been filled so far (at least the old high-water mark)
+   */
+  public synchronized long rewind(long mark, boolean suspend) {
+    boolean interrupted = false;
+    while (inflightStart >= 0) {
+      try {
+        wait();
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    long top = Math.max(filledTo, highWater);
+    highWater = mark;
+    filledTo = mark;
+    suspended = suspend;
+    notifyAll();
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return top;
+  }
+
+  /**
+   * The high-water mark: the window is filled from here up.
+   *
+   * @return the offset
+   */
+  public synchronized long highWater() {
+    return highWater;
   }
 
   /**
@@ -211,7 +245,7 @@ public final class ArenaPrefiller implements AutoCloseable {
       throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
     long target = Math.min(offset, Math.min(end, highWater + ahead));
-    while (filledTo < target && !stopped) {
+    while (filledTo < target && !stopped && !suspended) {
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         return false;
@@ -223,16 +257,9 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   private void run() {
-    int steps = 0;
     while (true) {
-      if (steps % STEPS_PER_MEMORY_CHECK == 0 && memoryIsShort()) {
-        synchronized (this) {
-          stopped = true;
-          notifyAll();
-        }
-        return;
-      }
       int active = writers.getAsInt(); // outside this monitor: the store's lock comes first
+      String refusal = gate.refusal(STEP); // file reads: outside the monitor too
       long from;
       long to;
       synchronized (this) {
@@ -241,6 +268,16 @@ public final class ArenaPrefiller implements AutoCloseable {
           return;
         }
         long waitNanos = busyNanos(active);
+        if (waitNanos == 0 && refusal != null) {
+          if (refused == null) {
+            LOG.info("filling fresh shared memory ahead of use waits: {}", refusal);
+          }
+          refused = refusal;
+          waitNanos = BACKOFF.toNanos();
+        } else if (waitNanos == 0 && refused != null) {
+          LOG.info("filling fresh shared memory ahead of use goes on");
+          refused = null;
+        }
         if (waitNanos != 0) {
           try {
             if (waitNanos < 0) {
@@ -258,7 +295,6 @@ public final class ArenaPrefiller implements AutoCloseable {
         inflightStart = from;
         inflightEnd = to;
       }
-      steps++;
       boolean failed = false;
       try {
         arena.zeroFill(from, to - from);
@@ -272,7 +308,7 @@ public final class ArenaPrefiller implements AutoCloseable {
         if (failed) {
           stopped = true;
         } else {
-          filledTo = to;
+          filledTo = to; // a rewind waits for this step, so the range is still the one filled
         }
         notifyAll();
       }
@@ -285,7 +321,7 @@ public final class ArenaPrefiller implements AutoCloseable {
    * unsealed blob) and a claim within {@link #WRITER_GRACE}.
    */
   private long busyNanos(int activeWriters) {
-    if (Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
+    if (suspended || Math.max(filledTo, highWater) >= Math.min(end, highWater + ahead)) {
       return -1;
     }
     if (!claimedOnce) {
@@ -298,18 +334,6 @@ public final class ArenaPrefiller implements AutoCloseable {
           Math.max(wait, Math.min(Math.max(quietNanos, 1_000_000), WRITER_GRACE.toNanos() - since));
     }
     return Math.max(0, wait);
-  }
-
-  private boolean memoryIsShort() {
-    long available = availableMemory.getAsLong();
-    if (available >= 0 && available < memoryFloor) {
-      LOG.info(
-          "stopped filling fresh shared memory ahead of use: {} MiB available, below {} MiB",
-          available >> 20,
-          memoryFloor >> 20);
-      return true;
-    }
-    return false;
   }
 
   /** Stops the thread and waits for it. Idempotent. */
@@ -332,34 +356,6 @@ public final class ArenaPrefiller implements AutoCloseable {
     }
   }
 
-  /**
-   * The system's available memory ({@code MemAvailable} in {@code /proc/meminfo}).
-   *
-   * @return bytes, or -1 when it cannot be read
-   */
-  static long memAvailable() {
-    return meminfo("MemAvailable:");
-  }
-
-  private static long memTotal() {
-    long total = meminfo("MemTotal:");
-    return total < 0 ? 0 : total;
-  }
-
-  private static long meminfo(String key) {
-    try {
-      for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
-        if (line.startsWith(key)) {
-          String[] parts = line.substring(key.length()).trim().split("\\s+");
-          return Long.parseLong(parts[0]) << 10;
-        }
-      }
-    } catch (IOException | RuntimeException e) {
-      // unknown
-    }
-    return -1;
-  }
-
   @Override
   public synchronized String toString() {
     return "ArenaPrefiller[highWater="
@@ -368,6 +364,7 @@ public final class ArenaPrefiller implements AutoCloseable {
         + filledTo
         + ", ahead="
         + ahead
+        + (suspended ? ", suspended" : "")
         + "]";
   }
 }

@@ -30,6 +30,29 @@ class BestFitAllocatorTest {
   }
 
   @Test
+  void freeBlocksAndTheTopOfUseAreReported() {
+    BestFitAllocator a = new BestFitAllocator(0, 64 * MB, 64 * MB);
+    assertEquals(0, a.topOfUse(), "nothing in use");
+    long x = a.allocate(4 * MB);
+    long y = a.allocate(4 * MB);
+    long z = a.allocate(4 * MB);
+    assertEquals(12 * MB, a.topOfUse());
+    a.free(y);
+    long[] block = new long[2];
+    assertTrue(a.freeBlockFrom(x, block));
+    assertEquals(List.of(4 * MB, 8 * MB), List.of(block[0], block[1]), "the hole above x");
+    assertTrue(a.freeBlockFrom(6 * MB, block), "inside the hole");
+    assertEquals(4 * MB, block[0]);
+    assertTrue(a.freeBlockFrom(9 * MB, block), "inside z: the tail above it");
+    assertEquals(List.of(12 * MB, 64 * MB), List.of(block[0], block[1]));
+    assertEquals(false, a.freeBlockFrom(64 * MB, block));
+    a.free(z);
+    assertEquals(4 * MB, a.topOfUse(), "the top falls as the highest block goes");
+    a.free(x);
+    assertEquals(0, a.topOfUse());
+  }
+
+  @Test
   void aFreedBlockIsReusedBeforeUntouchedMemory() {
     BestFitAllocator a = new BestFitAllocator(0, 64 * MB, 64 * MB);
     long first = a.allocate(4 * MB);

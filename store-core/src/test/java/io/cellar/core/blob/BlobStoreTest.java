@@ -44,6 +44,52 @@ class BlobStoreTest {
     store.close();
   }
 
+  private static void fill(BlobStore s, long owner, int n, long size) {
+    for (int i = 0; i < n; i++) {
+      Payload p = s.create(owner, size);
+      s.segment(p.objectId()).fill((byte) 7);
+      s.seal(owner, p.objectId());
+    }
+  }
+
+  @Test
+  void aTrimGivesFreedMemoryBackAndKeepsWhatIsInUse() {
+    store.close();
+    store = open(StoreConfig.ofLimit(64 * MB));
+    Payload kept = store.create(A, 4 * MB);
+    store.segment(kept.objectId()).fill((byte) 9);
+    store.seal(A, kept.objectId());
+    fill(store, B, 8, 4 * MB);
+    assertTrue(store.residentBytes() >= 36 * MB, "written: " + store.residentBytes());
+    long[] others =
+        java.util.Arrays.stream(store.ids()).filter(id -> id != kept.objectId()).toArray();
+    store.delete(B, others);
+    assertTrue(store.residentBytes() >= 36 * MB, "a delete alone keeps the pages warm");
+    assertTrue(store.trim() >= 31 * MB, "the freed 32 MiB, in whole pages");
+    assertTrue(
+        store.residentBytes() <= 4 * MB + 8192, "only the live blob: " + store.residentBytes());
+    assertEquals(9, store.segment(kept.objectId()).get(ValueLayout.JAVA_BYTE, 4 * MB - 1));
+    assertEquals(0, store.trim(), "nothing left to give");
+    store.releaseOwner(A);
+  }
+
+  @Test
+  void theIdleTrimKeepsThePrefillWindowAndGivesTheRestBack() throws InterruptedException {
+    store.close();
+    store =
+        open(
+            StoreConfig.ofLimit(64 * MB)
+                .withPrefillAhead(8 * MB)
+                .withIdleTrim(java.time.Duration.ofMillis(200)));
+    fill(store, B, 8, 4 * MB);
+    store.delete(B, store.ids());
+    long deadline = System.nanoTime() + 30_000_000_000L;
+    while (store.residentBytes() > 8 * MB + 2 * MB && System.nanoTime() < deadline) {
+      Thread.sleep(20); // polling the real condition: the trim thread runs after 200 ms idle
+    }
+    assertTrue(store.residentBytes() <= 10 * MB, "about the window: " + store.residentBytes());
+  }
+
   @Test
   void payloadsDescribeAlignedBlobsInsideTheArena() {
     Payload p = store.create(A, 1000);

@@ -38,7 +38,8 @@ class ArenaPrefillerTest {
     long block = 192 * 1024;
     try (MemfdArena arena = MemfdArena.create("prefill-race", 256 * MB, false, false);
         ArenaPrefiller filler =
-            new ArenaPrefiller(arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> 0, () -> -1, 0)
+            new ArenaPrefiller(
+                    arena, 0, arena.size(), 3 * MB, Duration.ZERO, () -> 0, FillGate.OPEN)
                 .start()) {
       long at = 0;
       int n = 0;
@@ -63,7 +64,7 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-quiet", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                    arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)
+                    arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, FillGate.OPEN)
                 .start()) {
       assertTrue(filler.awaitFilled(8 * MB, WAIT), "before any claim it fills at once");
       filler.claim(0, 16 * MB);
@@ -77,7 +78,7 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-active", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, () -> -1, 0)) {
+                arena, 0, arena.size(), 8 * MB, Duration.ofHours(1), () -> 0, FillGate.OPEN)) {
       filler.activity(); // before the filler starts: a client is already reading
       filler.start();
       assertFalse(
@@ -94,7 +95,7 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-writers", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                    arena, 0, arena.size(), 8 * MB, Duration.ZERO, writers::get, () -> -1, 0)
+                    arena, 0, arena.size(), 8 * MB, Duration.ZERO, writers::get, FillGate.OPEN)
                 .start()) {
       assertTrue(filler.awaitFilled(8 * MB, WAIT));
       writers.set(1);
@@ -107,15 +108,45 @@ class ArenaPrefillerTest {
   }
 
   @Test
-  void stopsWhenTheSystemRunsLowOnMemory() throws InterruptedException {
-    try (MemfdArena arena = MemfdArena.create("prefill-low", 64 * MB, false, false);
+  void neverCommitsMoreThanTheGateAllowsAndGoesOnWhenItOpens() throws InterruptedException {
+    java.util.concurrent.atomic.AtomicLong room =
+        new java.util.concurrent.atomic.AtomicLong(8 * MB);
+    FillGate gate =
+        bytes -> room.addAndGet(-bytes) >= 0 ? null : "test limit: " + room.addAndGet(bytes);
+    try (MemfdArena arena = MemfdArena.create("prefill-gate", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(arena, 0, arena.size(), 32 * MB, Duration.ZERO, () -> 0, gate)
+                .start()) {
+      assertTrue(filler.awaitFilled(8 * MB, WAIT));
+      assertFalse(filler.awaitFilled(10 * MB, Duration.ofMillis(300)), "the gate refuses");
+      assertEquals(8 * MB / MemoryCalls.pageSize(), arena.residentPages(0, arena.size()));
+      room.set(Long.MAX_VALUE / 2);
+      assertTrue(filler.awaitFilled(32 * MB, WAIT), "backs off, asks again, goes on: " + filler);
+      assertEquals(0, arena.residentPages(32 * MB, 32 * MB), "and never past the window");
+    }
+  }
+
+  @Test
+  void aRewindHandsTheWindowBackAndNothingIsRefilledBeforeTheNextClaim()
+      throws InterruptedException {
+    try (MemfdArena arena = MemfdArena.create("prefill-rewind", 64 * MB, false, false);
         ArenaPrefiller filler =
             new ArenaPrefiller(
-                arena, 0, arena.size(), 32 * MB, Duration.ZERO, () -> 0, () -> 1L, 2L)) {
-      assertFalse(filler.awaitFilled(32 * MB, WAIT), "it stops instead of filling");
-      assertEquals(0, arena.residentPages(0, arena.size()));
+                    arena, 0, arena.size(), 16 * MB, Duration.ZERO, () -> 0, FillGate.OPEN)
+                .start()) {
+      filler.claim(0, 8 * MB);
+      assertTrue(filler.awaitFilled(24 * MB, WAIT));
+      assertEquals(24 * MB, filler.rewind(0, true), "what may be filled: up to the window's end");
+      arena.discard(0, 24 * MB);
+      assertFalse(filler.awaitFilled(MB, Duration.ofMillis(300)), "suspended: " + filler);
+      assertEquals(0, arena.residentPages(0, arena.size()), "the trim is not undone");
+      filler.claim(0, 2 * MB);
+      assertTrue(filler.awaitFilled(18 * MB, WAIT), "the next claim refills the window");
+      assertEquals(0, arena.residentPages(18 * MB, 46 * MB));
+      assertEquals(2 * MB, filler.highWater());
+      assertEquals(18 * MB, filler.rewind(2 * MB, false));
+      assertTrue(filler.awaitFilled(18 * MB, WAIT), "not suspended: the window comes back");
     }
-    assertTrue(ArenaPrefiller.memAvailable() > 0, "/proc/meminfo gives MemAvailable");
   }
 
   @Test

@@ -18,7 +18,9 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class MemfdArenaTest {
   private static final long MB = 1L << 20;
@@ -120,6 +122,51 @@ class MemfdArenaTest {
       arena.segment().set(ValueLayout.JAVA_LONG, arena.size() - 8, 99L);
       assertEquals(99L, arena.segment().get(ValueLayout.JAVA_LONG, arena.size() - 8));
     }
+  }
+
+  @Test
+  void anArenaInADirectoryIsAnUnnamedFileTwoMibAlignedAndPunchable(@TempDir Path dir)
+      throws IOException {
+    BackingPlan plan =
+        new BackingPlan(
+            List.of(ArenaBacking.HUGE_TMPFS, ArenaBacking.MEMFD),
+            List.of(),
+            new HostMemoryFacts(0, "never", dir, HostMemoryFacts.Mount.NONE));
+    try (MemfdArena arena = MemfdArena.create("in-dir", 3 * MB, false, plan)) {
+      assertEquals(ArenaBacking.HUGE_TMPFS, arena.backing());
+      assertEquals(4 * MB, arena.size(), "rounded up to 2 MiB");
+      assertEquals(0, arena.address() % MemfdArena.HUGE_PAGE_SIZE, "mapped 2 MiB aligned");
+      try (var names = Files.list(dir)) {
+        assertEquals(0, names.count(), "nothing left in the directory");
+      }
+      String target = Files.readSymbolicLink(Path.of("/proc/self/fd/" + arena.fd())).toString();
+      assertTrue(target.startsWith(dir.toString()), target);
+      arena.segment().set(ValueLayout.JAVA_LONG, 2 * MB, -1L);
+      arena.zeroFill(0, 2 * MB);
+      assertEquals(2 * MB / MemoryCalls.pageSize(), arena.residentPages(0, 2 * MB));
+      assertEquals(2 * MB, arena.discard(MB, 3 * MB), "only the whole 2 MiB page inside");
+      assertEquals(2 * MB / MemoryCalls.pageSize(), arena.residentPages(0, 2 * MB));
+      assertEquals(0, arena.residentPages(2 * MB, 2 * MB));
+      assertEquals(0L, arena.segment().get(ValueLayout.JAVA_LONG, 2 * MB));
+    }
+  }
+
+  @Test
+  void aBackingThatCannotBeMadeFallsThroughToTheNext(@TempDir Path dir) {
+    Path missing = dir.resolve("not-there");
+    BackingPlan plan =
+        new BackingPlan(
+            List.of(ArenaBacking.HUGE_TMPFS, ArenaBacking.MEMFD),
+            List.of(),
+            new HostMemoryFacts(0, "never", missing, HostMemoryFacts.Mount.NONE));
+    try (MemfdArena arena = MemfdArena.create("fallback", MB, false, plan)) {
+      assertEquals(ArenaBacking.MEMFD, arena.backing());
+      assertEquals(MB, arena.size());
+    }
+    BackingPlan only = new BackingPlan(List.of(ArenaBacking.HUGE_TMPFS), List.of(), plan.facts());
+    CellarException e =
+        assertThrows(CellarException.class, () -> MemfdArena.create("none", MB, false, only));
+    assertTrue(e.getMessage().contains("ENOENT"), e.getMessage());
   }
 
   @Test

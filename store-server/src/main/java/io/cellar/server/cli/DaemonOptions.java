@@ -15,9 +15,10 @@ import java.util.Set;
 
 /**
  * The daemon's options: vineyardd's flags with vineyardd's defaults (reference §7), plus Cellar's
- * {@code --hugepages}, {@code --rpc_host}, {@code --socket_mode}, {@code --metrics_port} and {@code
- * --etcd_lease_ttl}. Flags of features not built here are accepted when harmless and refused with a
- * clear message when ignoring them would change behaviour ({@code --meta=redis}).
+ * {@code --hugepages}, {@code --shm_dir}, {@code --rpc_host}, {@code --socket_mode}, {@code
+ * --metrics_port} and {@code --etcd_lease_ttl}. Flags of features not built here are accepted when
+ * harmless and refused with a clear message when ignoring them would change behaviour ({@code
+ * --meta=redis}).
  *
  * <p>{@code --meta} names a metadata backend found through {@link MetaBackends} (a {@code
  * ServiceLoader}): {@code local} is store-core's, {@code etcd} comes from etcd-meta's jar on the
@@ -50,6 +51,7 @@ import java.util.Set;
  *     request in the reference's format
  * @param htpasswd {@code --htpasswd}, or null: the database every registration is checked against
  * @param streamThreshold {@code --stream_threshold}, percent
+ * @param shmDir {@code --shm_dir}, or null
  */
 public record DaemonOptions(
     String socket,
@@ -73,7 +75,8 @@ public record DaemonOptions(
     LogOptions logging,
     boolean logMetrics,
     Path htpasswd,
-    int streamThreshold) {
+    int streamThreshold,
+    Path shmDir) {
 
   /** The flags handed to the metadata backend as properties ({@link #metaOptions()}). */
   public static final List<String> META_FLAGS =
@@ -209,10 +212,18 @@ public record DaemonOptions(
               "prefill_ahead",
               Kind.STRING,
               "",
-              "keep this much never-used shared memory filled with zeroed pages ahead of use,"
-                  + " in the background while idle, so first writes fault about twice as fast;"
-                  + " empty means all of --size when --size is given, else 1Gi; 0 turns it off"
-                  + " (Cellar)"),
+              "keep a window of this much never-used shared memory filled with zeroed pages"
+                  + " ahead of the allocations, refilled in the background while idle and while"
+                  + " the host has memory and cores to spare, so first writes fault about twice as"
+                  + " fast; empty means 256Mi (at most --size); 0 turns it off;"
+                  + " --reserve_memory commits all of --size instead (Cellar)"),
+          new FlagSpec(
+              "shm_dir",
+              Kind.STRING,
+              "",
+              "a directory on a tmpfs mounted huge=always or huge=within_size: the shared memory"
+                  + " is an unnamed file there, in 2 MiB pages, passed to clients by fd as a memfd"
+                  + " is; empty (or a directory without huge pages) means a memfd (Cellar)"),
           new FlagSpec(
               "warmup",
               Kind.BOOL,
@@ -344,7 +355,7 @@ public record DaemonOptions(
       if (!prefill.isBlank()) {
         prefillAhead = MemorySize.parse(prefill);
       } else {
-        prefillAhead = v.get("size").isBlank() ? StoreConfig.DEFAULT_PREFILL_AHEAD : size;
+        prefillAhead = Math.min(StoreConfig.DEFAULT_PREFILL_AHEAD, size);
       }
     } catch (IllegalArgumentException e) {
       throw new UsageException("illegal value for flag 'prefill_ahead': " + e.getMessage());
@@ -386,6 +397,7 @@ public record DaemonOptions(
       throw new UsageException("flag 'socket_mode' must be between 0 and 0777");
     }
     String spill = v.get("spill_path");
+    String shm = v.get("shm_dir");
     return new DaemonOptions(
         v.get("socket"),
         size,
@@ -408,7 +420,8 @@ public record DaemonOptions(
         logOptions(v),
         Boolean.parseBoolean(v.get("prometheus")) || Boolean.parseBoolean(v.get("metrics")),
         htpasswd,
-        streamThreshold);
+        streamThreshold,
+        shm.isBlank() ? null : Path.of(shm));
   }
 
   private static LogOptions logOptions(Map<String, String> v) throws UsageException {
@@ -444,7 +457,9 @@ public record DaemonOptions(
         spillLowerRate,
         spillUpperRate,
         prefillAhead,
-        streamThreshold);
+        streamThreshold,
+        shmDir,
+        StoreConfig.DEFAULT_IDLE_TRIM);
   }
 
   /**

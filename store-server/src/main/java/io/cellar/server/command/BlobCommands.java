@@ -60,7 +60,7 @@ public final class BlobCommands {
         .add("evict_request", this::evict, Placement.WORKER)
         .add("load_request", this::load, Placement.WORKER)
         .add("unpin_request", this::unpin)
-        .add("memory_trim_request", this::memoryTrim)
+        .add("memory_trim_request", this::memoryTrim, Placement.WORKER)
         .add(
             "create_disk_buffer_request",
             new NotBuilt("disk-backed blobs are not built yet; use create_buffer_request"))
@@ -197,7 +197,8 @@ public final class BlobCommands {
     return Reply.of(Replies.ok("unpin_reply"));
   }
 
+  /** Free shared memory back to the system; {@code trimmed} says whether any page went. */
   private Reply memoryTrim(Request r, Connection c) {
-    return Reply.of(Replies.ok("memory_trim_reply").put("trimmed", false));
+    return Reply.of(Replies.ok("memory_trim_reply").put("trimmed", store.trimMemory() > 0));
   }
 }

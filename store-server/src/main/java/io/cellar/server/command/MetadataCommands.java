@@ -22,6 +22,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p>Thread-safe: the {@link Store} is thread-safe and no other state is kept.
  */
 public final class MetadataCommands {
+  /** A delete with {@code memory_trim=true} runs on a worker: the trim takes ms per GiB. */
+  private static final Placement TRIM_ON_WORKER =
+      r -> {
+        JsonNode trim = r.json().get("memory_trim");
+        return trim != null && trim.isBoolean() && trim.booleanValue();
+      };
+
   private final Store store;
   private final AtomicLong deferred;
   private final ObjectMigration migration;
@@ -49,10 +56,11 @@ public final class MetadataCommands {
         .add("create_datas_request", this::createDatas)
         .add("get_data_request", this::getData)
         .add("list_data_request", this::listData)
-        .add("del_data_request", (r, c) -> delete(r, c, "del_data_reply", false))
+        .add("del_data_request", (r, c) -> delete(r, c, "del_data_reply", false), TRIM_ON_WORKER)
         .add(
             "del_data_with_feedbacks_request",
-            (r, c) -> delete(r, c, "del_data_with_feedbacks_reply", true))
+            (r, c) -> delete(r, c, "del_data_with_feedbacks_reply", true),
+            TRIM_ON_WORKER)
         .add("exists_request", this::exists)
         .add("persist_request", this::persist)
         .add("if_persist_request", this::ifPersist)
@@ -136,9 +144,13 @@ public final class MetadataCommands {
     boolean force = r.bool("force", false);
     boolean deep = r.bool("deep", false);
     boolean fastpath = r.bool("fastpath", false);
-    r.bool("memory_trim", false);
+    boolean trim = r.bool("memory_trim", false);
+    var deleting = store.delete(c.owner(), ids, force, deep, fastpath);
+    if (trim) { // the blobs are freed (those nobody maps); give their pages back
+      store.trimMemory();
+    }
     return Reply.after(
-        store.delete(c.owner(), ids, force, deep, fastpath),
+        deleting,
         deleted -> {
           ObjectNode reply = Replies.ok(replyType);
           if (feedback) {

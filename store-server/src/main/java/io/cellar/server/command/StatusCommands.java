@@ -112,6 +112,7 @@ public final class StatusCommands {
     meta.put("deployment", id.deployment());
     UnsignedJson.put(meta, "instance_id", id.instanceId());
     meta.put("ipc_connections", counters.ipcConnections().get());
+    meta.put("memory_backing", status.memoryBacking());
     meta.put("memory_limit", status.memoryLimit());
     meta.put("memory_usage", status.memoryUsage());
     meta.put("rpc_connections", counters.rpcConnections().get());

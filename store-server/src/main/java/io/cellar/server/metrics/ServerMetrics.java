@@ -14,10 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The server's meters in a Prometheus registry: store memory used and limit, objects and blobs,
- * open connections per transport, parked requests, error replies by status code ({@link
- * #errorReplies()}, always counted), and a timer per command and outcome (count, total and max
- * latency; fed only when the server exports its metrics, see {@code VineyardServer}).
+ * The server's meters in a Prometheus registry: store memory used and limit, the memory backing
+ * ({@code vineyard_memory_backing{backing="huge_tmpfs"} 1}), objects and blobs, open connections
+ * per transport, parked requests, error replies by status code ({@link #errorReplies()}, always
+ * counted), and a timer per command and outcome (count, total and max latency; fed only when the
+ * server exports its metrics, see {@code VineyardServer}).
  *
  * <p>Thread-safe: observed from event loops and workers, scraped from the HTTP thread. Store gauges
  * read one status snapshot, cached for 100 ms, per scrape.
@@ -45,6 +46,10 @@ public final class ServerMetrics implements CommandDispatcher.RequestObserver {
     storeGauge("vineyard_objects", "Metadata objects", StoreStatus::objects);
     storeGauge("vineyard_blobs", "Blobs, sealed or not", StoreStatus::blobs);
     storeGauge("vineyard_spilled_blobs", "Blobs in spill files", StoreStatus::spilledBlobs);
+    Gauge.builder("vineyard_memory_backing", () -> 1)
+        .tag("backing", store.status().memoryBacking())
+        .description("What holds the shared memory (1 for the backing in use)")
+        .register(registry);
     Gauge.builder("vineyard_connections", counters, c -> c.ipcConnections().get())
         .tag("transport", "ipc")
         .description("Open connections")

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.core.config.StoreConfig;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
@@ -31,10 +32,14 @@ class GflagsParserTest {
     assertEquals(0777, o.socketMode());
     assertEquals(-1, o.metricsPort());
     assertEquals("local", o.deployment());
-    assertEquals(1L << 30, o.prefillAhead(), "all of an explicit --size");
-    assertEquals(1L << 30, o.storeConfig().prefillAhead());
-    assertEquals(1L << 30, parse().prefillAhead(), "1Gi when --size is the system's memory");
-    assertEquals(4L << 30, parse("--size=4Gi").prefillAhead());
+    assertEquals(256L << 20, o.prefillAhead(), "a bounded window, not all of --size");
+    assertEquals(256L << 20, o.storeConfig().prefillAhead());
+    assertEquals(256L << 20, parse().prefillAhead());
+    assertEquals(256L << 20, parse("--size=4Gi").prefillAhead());
+    assertEquals(64L << 20, parse("--size=64Mi").prefillAhead(), "at most --size");
+    assertNull(o.shmDir());
+    assertNull(o.storeConfig().shmDir());
+    assertEquals(StoreConfig.DEFAULT_IDLE_TRIM, o.storeConfig().idleTrim());
     assertTrue(o.warmup());
     assertFalse(parse("--nowarmup").warmup());
   }
@@ -44,6 +49,13 @@ class GflagsParserTest {
     assertEquals(0, parse("--size=1G", "--prefill_ahead=0").storeConfig().prefillAhead());
     assertEquals(256L << 20, parse("--size=1G", "--prefill_ahead=256Mi").prefillAhead());
     assertTrue(rejection("--prefill_ahead=lots").contains("'prefill_ahead'"));
+  }
+
+  @Test
+  void shmDirNamesTheHugeTmpfsDirectory() throws Exception {
+    DaemonOptions o = parse("--shm_dir=/dev/hugeshm");
+    assertEquals(Path.of("/dev/hugeshm"), o.shmDir());
+    assertEquals(Path.of("/dev/hugeshm"), o.storeConfig().shmDir());
   }
 
   @Test
