@@ -1,23 +1,11 @@
 package io.cellar.csi;
 
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.Epoll;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -81,15 +69,11 @@ public final class CsiServer implements AutoCloseable {
   }
 
   private final Config config;
-  private final Server server;
-  private final EventLoopGroup loop;
-  private final ExecutorService executor;
+  private final UnixSocketGrpcServer server;
 
-  private CsiServer(Config config, Server server, EventLoopGroup loop, ExecutorService executor) {
+  private CsiServer(Config config, UnixSocketGrpcServer server) {
     this.config = config;
     this.server = server;
-    this.loop = loop;
-    this.executor = executor;
   }
 
   /**
@@ -102,43 +86,20 @@ public final class CsiServer implements AutoCloseable {
    * @throws IllegalStateException when the epoll transport is unavailable
    */
   public static CsiServer start(Config config, ObjectReaper reaper) throws IOException {
-    if (!Epoll.isAvailable()) {
-      throw new IllegalStateException("epoll transport unavailable", Epoll.unavailabilityCause());
-    }
     Path endpoint = config.endpoint();
-    Files.createDirectories(endpoint.getParent());
-    if (Files.exists(endpoint, LinkOption.NOFOLLOW_LINKS)) {
-      if (Files.isDirectory(endpoint, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException("endpoint path is a directory: " + endpoint);
-      }
-      Files.delete(endpoint); // a socket left by a previous run
-    }
     SocketRoot socketRoot = new SocketRoot(config.socketRoot());
     Predicate<String> knownNode =
         config.publishToAnyNode() ? node -> true : node -> node.equals(config.nodeId());
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    ExecutorService executor =
-        Executors.newFixedThreadPool(
-            2, Thread.ofPlatform().name("csi-call-", 0).daemon(true).factory());
-    Server server =
-        NettyServerBuilder.forAddress(new DomainSocketAddress(endpoint.toString()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(loop)
-            .workerEventLoopGroup(loop)
-            .executor(executor)
-            .addService(new IdentityService(version(), socketRoot))
-            .addService(new ControllerService(knownNode, reaper))
-            .addService(
+    UnixSocketGrpcServer server =
+        UnixSocketGrpcServer.start(
+            endpoint,
+            "csi-call",
+            2,
+            List.of(
+                new IdentityService(version(), socketRoot),
+                new ControllerService(knownNode, reaper),
                 new NodeService(
-                    config.nodeId(), config.maxVolumesPerNode(), socketRoot, new BindMounter()))
-            .build();
-    try {
-      server.start();
-    } catch (IOException | RuntimeException e) {
-      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      executor.shutdownNow();
-      throw e;
-    }
+                    config.nodeId(), config.maxVolumesPerNode(), socketRoot, new BindMounter())));
     LOG.info(
         "{} {} serving on unix://{} (node {}, socket root {})",
         IdentityService.DRIVER_NAME,
@@ -146,7 +107,7 @@ public final class CsiServer implements AutoCloseable {
         endpoint,
         config.nodeId(),
         socketRoot.path());
-    return new CsiServer(config, server, loop, executor);
+    return new CsiServer(config, server);
   }
 
   /**
@@ -187,21 +148,6 @@ public final class CsiServer implements AutoCloseable {
   /** Stops accepting calls, waits briefly for calls in flight, and removes the socket file. */
   @Override
   public void close() {
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    executor.shutdownNow();
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    try {
-      Files.deleteIfExists(config.endpoint());
-    } catch (IOException e) {
-      LOG.warn("cannot remove {}: {}", config.endpoint(), e.toString());
-    }
+    server.close();
   }
 }

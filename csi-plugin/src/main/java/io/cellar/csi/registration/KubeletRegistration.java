@@ -1,27 +1,16 @@
 package io.cellar.csi.registration;
 
+import io.cellar.csi.UnixSocketGrpcServer;
 import io.cellar.csi.registration.proto.InfoRequest;
 import io.cellar.csi.registration.proto.PluginInfo;
 import io.cellar.csi.registration.proto.RegistrationGrpc;
 import io.cellar.csi.registration.proto.RegistrationStatus;
 import io.cellar.csi.registration.proto.RegistrationStatusResponse;
-import io.grpc.Server;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.StreamObserver;
-import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.epoll.EpollIoHandler;
-import io.netty.channel.epoll.EpollServerDomainSocketChannel;
-import io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -100,21 +89,13 @@ public final class KubeletRegistration implements AutoCloseable {
   }
 
   private final Config config;
-  private final Server server;
-  private final EventLoopGroup loop;
-  private final ExecutorService executor;
+  private final UnixSocketGrpcServer server;
   private final AtomicReference<State> state;
 
   private KubeletRegistration(
-      Config config,
-      Server server,
-      EventLoopGroup loop,
-      ExecutorService executor,
-      AtomicReference<State> state) {
+      Config config, UnixSocketGrpcServer server, AtomicReference<State> state) {
     this.config = config;
     this.server = server;
-    this.loop = loop;
-    this.executor = executor;
     this.state = state;
   }
 
@@ -130,39 +111,16 @@ public final class KubeletRegistration implements AutoCloseable {
   public static KubeletRegistration start(Config config, Consumer<String> onFailure)
       throws IOException {
     Path socket = config.socket();
-    Files.createDirectories(socket.getParent());
-    if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-      if (Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)) {
-        throw new IOException("registration socket path is a directory: " + socket);
-      }
-      Files.delete(socket);
-    }
     AtomicReference<State> state = new AtomicReference<>(State.WAITING);
-    EventLoopGroup loop = new MultiThreadIoEventLoopGroup(1, EpollIoHandler.newFactory());
-    ExecutorService executor =
-        Executors.newSingleThreadExecutor(
-            Thread.ofPlatform().name("csi-registration").daemon(true).factory());
-    Server server =
-        NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
-            .channelType(EpollServerDomainSocketChannel.class)
-            .bossEventLoopGroup(loop)
-            .workerEventLoopGroup(loop)
-            .executor(executor)
-            .addService(new Service(config, state, onFailure))
-            .build();
-    try {
-      server.start();
-    } catch (IOException | RuntimeException e) {
-      loop.shutdownGracefully(0, 0, TimeUnit.SECONDS);
-      executor.shutdownNow();
-      throw e;
-    }
+    UnixSocketGrpcServer server =
+        UnixSocketGrpcServer.start(
+            socket, "csi-registration", 1, List.of(new Service(config, state, onFailure)));
     LOG.info(
         "kubelet registration of {} (endpoint {}) serving on {}",
         config.driverName(),
         config.endpoint(),
         socket);
-    return new KubeletRegistration(config, server, loop, executor, state);
+    return new KubeletRegistration(config, server, state);
   }
 
   /**
@@ -186,22 +144,7 @@ public final class KubeletRegistration implements AutoCloseable {
   /** Stops serving and removes the socket file (the kubelet then deregisters the driver). */
   @Override
   public void close() {
-    server.shutdown();
-    try {
-      if (!server.awaitTermination(5, TimeUnit.SECONDS)) {
-        server.shutdownNow();
-      }
-    } catch (InterruptedException e) {
-      server.shutdownNow();
-      Thread.currentThread().interrupt();
-    }
-    executor.shutdownNow();
-    loop.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
-    try {
-      Files.deleteIfExists(config.socket());
-    } catch (IOException e) {
-      LOG.warn("cannot remove {}: {}", config.socket(), e.toString());
-    }
+    server.close();
   }
 
   /** The gRPC service. Runs on the registration's single executor thread. */
