@@ -8,7 +8,7 @@ import io.cellar.protocol.CellarException;
 import io.cellar.protocol.Payload;
 import io.cellar.protocol.PayloadJson;
 import io.cellar.protocol.UnsignedJson;
-import io.cellar.server.VineyardServer;
+import io.cellar.protocol.VineyardVersion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -60,7 +60,7 @@ final class OwnerConnection implements AutoCloseable {
     try {
       ObjectNode register = MAPPER.createObjectNode();
       register.put("type", "register_request");
-      register.put("version", VineyardServer.protocolVersion());
+      register.put("version", VineyardVersion.VALUE);
       register.put("store_type", 1);
       register.put("session_id", 0L);
       register.put("username", "");
