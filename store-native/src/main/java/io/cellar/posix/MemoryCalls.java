@@ -149,7 +149,8 @@ public final class MemoryCalls {
     if (Long.bitCount(alignment) != 1) {
       throw new IllegalArgumentException("alignment must be a power of two: " + alignment);
     }
-    long span = length + alignment;
+    long pages = (length + PAGE_SIZE - 1) & -PAGE_SIZE; // the kernel maps whole pages
+    long span = pages + alignment;
     long reserved = mmap(0, span, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     long aligned = (reserved + alignment - 1) & -alignment;
     long address;
@@ -162,9 +163,9 @@ public final class MemoryCalls {
     if (aligned > reserved) {
       munmap(reserved, aligned - reserved);
     }
-    long tail = reserved + span - (aligned + length);
+    long tail = reserved + span - (aligned + pages);
     if (tail > 0) {
-      munmap(aligned + length, tail);
+      munmap(aligned + pages, tail);
     }
     return address;
   }

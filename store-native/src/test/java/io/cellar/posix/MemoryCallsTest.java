@@ -36,6 +36,16 @@ class MemoryCallsTest {
           MemoryCalls.munmap(b, length);
         }
       }
+      // a length that is not a whole number of pages (a client maps an arena of the size the
+      // server announced): the tail is trimmed from the end of the last page, not from mid-page
+      long odd = TWO_MIB - 8;
+      long c = MemoryCalls.mmapAligned(odd, rw, MemoryCalls.MAP_SHARED, fd, 0, TWO_MIB);
+      try {
+        assertEquals(0, c % TWO_MIB, "aligned: 0x" + Long.toHexString(c));
+        MemorySegment.ofAddress(c).reinterpret(odd).set(ValueLayout.JAVA_INT, odd - 4, 7);
+      } finally {
+        MemoryCalls.munmap(c, odd);
+      }
       assertThrows(
           IllegalArgumentException.class,
           () -> MemoryCalls.mmapAligned(4096, rw, MemoryCalls.MAP_SHARED, fd, 0, 3 * 4096));
