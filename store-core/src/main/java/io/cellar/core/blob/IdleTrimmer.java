@@ -1,5 +1,6 @@
 package io.cellar.core.blob;
 
+import io.cellar.core.memory.ThreadJoin;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
@@ -83,16 +84,6 @@ final class IdleTrimmer implements AutoCloseable {
       stopped = true;
       notifyAll();
     }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    ThreadJoin.uninterruptibly(thread);
   }
 }

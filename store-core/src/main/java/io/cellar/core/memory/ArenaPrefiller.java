@@ -343,17 +343,7 @@ public final class ArenaPrefiller implements AutoCloseable {
       stopped = true;
       notifyAll();
     }
-    boolean interrupted = false;
-    while (thread.isAlive()) {
-      try {
-        thread.join();
-      } catch (InterruptedException e) {
-        interrupted = true;
-      }
-    }
-    if (interrupted) {
-      Thread.currentThread().interrupt();
-    }
+    ThreadJoin.uninterruptibly(thread);
   }
 
   @Override
