@@ -4,6 +4,7 @@ import io.cellar.csi.CsiServer;
 import io.cellar.csi.IpcObjectReaper;
 import io.cellar.csi.proto.ControllerGrpc;
 import io.cellar.csi.proto.NodeGrpc;
+import io.cellar.csi.proto.VolumeCapability;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
 import io.netty.channel.EventLoopGroup;
@@ -25,6 +26,15 @@ final class CsiDriver implements AutoCloseable {
 
   /** The node id the driver runs as. */
   static final String NODE = "node-1";
+
+  /** A mounted volume, ReadWriteMany: what a PVC of the vineyard storage class asks for. */
+  static final VolumeCapability MOUNT_RWX =
+      VolumeCapability.newBuilder()
+          .setMount(VolumeCapability.MountVolume.getDefaultInstance())
+          .setAccessMode(
+              VolumeCapability.AccessMode.newBuilder()
+                  .setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
+          .build();
 
   final ControllerGrpc.ControllerBlockingStub controller;
   final NodeGrpc.NodeBlockingStub node;

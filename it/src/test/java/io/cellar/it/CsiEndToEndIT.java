@@ -50,13 +50,7 @@ class CsiEndToEndIT {
 
   private static final String NS = "ns1";
   private static final String NAME = "vd1";
-  private static final VolumeCapability CAPABILITY =
-      VolumeCapability.newBuilder()
-          .setMount(VolumeCapability.MountVolume.getDefaultInstance())
-          .setAccessMode(
-              VolumeCapability.AccessMode.newBuilder()
-                  .setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
-          .build();
+  private static final VolumeCapability CAPABILITY = CsiDriver.MOUNT_RWX;
 
   @TempDir static Path tmp;
   private static Path socket;

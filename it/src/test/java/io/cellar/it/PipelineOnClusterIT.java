@@ -56,13 +56,7 @@ class PipelineOnClusterIT {
   private static final int NODES = 3;
   private static final Pattern MSE = Pattern.compile("mean squared error: (\\S+)");
   private static final Pattern LABEL = Pattern.compile("(?m)^([A-Za-z_ ]+time:)\\s+([0-9.e-]+)$");
-  private static final VolumeCapability RWX =
-      VolumeCapability.newBuilder()
-          .setMount(VolumeCapability.MountVolume.getDefaultInstance())
-          .setAccessMode(
-              VolumeCapability.AccessMode.newBuilder()
-                  .setMode(VolumeCapability.AccessMode.Mode.MULTI_NODE_MULTI_WRITER))
-          .build();
+  private static final VolumeCapability RWX = CsiDriver.MOUNT_RWX;
 
   @TempDir static Path tmp;
   private static VineyarddFleet fleet;
