@@ -194,6 +194,57 @@ class VineyardctlKubeFlagsTest {
   }
 
   @Test
+  void sidecarsHostNetworkAndKubeletDirReachTheResourcesAndBadValuesAreNamed() {
+    assertEquals(
+        0,
+        run(
+            "manifests",
+            "csidriver",
+            "--clusters",
+            "a/b",
+            "--sidecars",
+            "builtin",
+            "--hostNetwork",
+            "--kubeletDir",
+            "/srv/kubelet/"),
+        err.toString());
+    CsiDriver cr = (CsiDriver) objects().getFirst();
+    assertEquals(io.cellar.deploy.crd.SidecarMode.builtin, cr.getSpec().sidecars);
+    assertTrue(cr.getSpec().hostNetwork);
+    assertEquals("/srv/kubelet", cr.getSpec().kubeletDir);
+    out.getBuffer().setLength(0);
+    assertEquals(0, run("manifests", "csidriver", "--clusters", "a/b"));
+    assertEquals(
+        io.cellar.deploy.crd.SidecarMode.standard,
+        ((CsiDriver) objects().getFirst()).getSpec().sidecars);
+
+    assertEquals(2, run("manifests", "csidriver", "--sidecars", "none"));
+    assertTrue(firstLine().contains("--sidecars"), firstLine());
+    err.getBuffer().setLength(0);
+    assertEquals(1, run("manifests", "csidriver", "--kubeletDir", "relative/dir"));
+    assertTrue(firstLine().contains("--kubeletDir 'relative/dir'"), firstLine());
+    noStackTrace();
+  }
+
+  @Test
+  void aHostNetworkClusterHasOneEtcdMemberAndMayKeepItInAnEmptyDir() {
+    out.getBuffer().setLength(0);
+    assertEquals(
+        0,
+        run("manifests", "vineyardd", "--hostNetwork", "--etcd.storage", "", "--replicas", "1"),
+        err.toString());
+    Vineyardd v = (Vineyardd) objects().getFirst();
+    assertTrue(v.getSpec().hostNetwork);
+    assertEquals("", v.getSpec().etcd.storage);
+    assertEquals(1, run("manifests", "vineyardd", "--hostNetwork", "--etcd.replicas", "3"));
+    assertTrue(firstLine().contains("--etcd.replicas 3 with --hostNetwork"), firstLine());
+    err.getBuffer().setLength(0);
+    assertEquals(1, run("manifests", "vineyardd", "--etcd.storage", "lots"));
+    assertTrue(firstLine().contains("--etcd.storage 'lots'"), firstLine());
+    noStackTrace();
+  }
+
+  @Test
   void waitAcceptsTheReferenceSpelling() {
     assertEquals(0, run("manifests", "--wait=false", "--create-namespace", "--crds"));
     assertEquals(0, run("manifests", "--wait", "false", "--crds"), err.toString());

@@ -4,6 +4,7 @@ import io.cellar.deploy.crd.CsiDriver;
 import io.cellar.deploy.crd.CsiDriverSpec;
 import io.cellar.deploy.crd.ImagePullPolicy;
 import io.cellar.deploy.crd.Images;
+import io.cellar.deploy.crd.SidecarMode;
 import io.cellar.deploy.crd.VineyardCluster;
 import io.cellar.deploy.crd.VolumeBindingMode;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
@@ -95,6 +96,31 @@ public final class CsiDriverFlags {
   boolean enableTopology;
 
   @Option(
+      names = "--sidecars",
+      defaultValue = "standard",
+      description =
+          "Who does the CSI sidecars' work: standard (the sidecar images) or builtin (the driver"
+              + " itself registers with the kubelet, provisions and serves /healthz; no sidecar"
+              + " image); Cellar (default: ${DEFAULT-VALUE}).")
+  SidecarMode sidecars;
+
+  @Option(
+      names = "--hostNetwork",
+      arity = "0..1",
+      fallbackValue = "true",
+      description =
+          "Run the csi driver pods in the host's network namespace; Cellar (default: false).")
+  boolean hostNetwork;
+
+  @Option(
+      names = "--kubeletDir",
+      defaultValue = "/var/lib/kubelet",
+      paramLabel = "DIR",
+      description =
+          "The kubelet's root directory on the nodes; Cellar (default: ${DEFAULT-VALUE}).")
+  String kubeletDir;
+
+  @Option(
       names = "--clusters",
       split = ",",
       paramLabel = "NAMESPACE/NAME",
@@ -157,6 +183,13 @@ public final class CsiDriverFlags {
     s.sidecar.livenessProbeImage = livenessProbeImage;
     s.sidecar.imagePullPolicy = sidecarPullPolicy;
     s.sidecar.enableTopology = enableTopology;
+    s.sidecars = sidecars;
+    s.hostNetwork = hostNetwork;
+    if (!kubeletDir.startsWith("/") || kubeletDir.length() < 2 || kubeletDir.contains("//")) {
+      throw new UserError("--kubeletDir '" + kubeletDir + "': expected an absolute directory");
+    }
+    s.kubeletDir =
+        kubeletDir.endsWith("/") ? kubeletDir.substring(0, kubeletDir.length() - 1) : kubeletDir;
     s.clusters = parseClusters(clusters);
     return cr;
   }

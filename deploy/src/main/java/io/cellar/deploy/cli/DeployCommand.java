@@ -136,7 +136,8 @@ public final class DeployCommand implements Runnable {
       name = "vineyard-cluster",
       mixinStandardHelpOptions = true,
       description =
-          "Deploy the vineyard operator, then a vineyard cluster (deploy operator + deploy vineyardd).")
+          "Deploy the vineyard operator, then a vineyard cluster (deploy operator + deploy"
+              + " vineyardd; --hostNetwork applies to the operator too).")
   static final class VineyardCluster extends KubeCommand {
     @Mixin OperatorFlags operator;
     @Mixin VineyarddFlags vineyardd;
@@ -149,6 +150,8 @@ public final class DeployCommand implements Runnable {
 
     @Override
     void run(KubeSession session) {
+      // one host-network cluster: its operator cannot use a pod network that is not there either
+      operator.hostNetwork |= Boolean.TRUE.equals(v.getSpec().hostNetwork);
       deployOperator(session, operator);
       deployVineyardd(session, v);
     }

@@ -80,7 +80,8 @@ public final class ManifestsCommand implements Callable<Integer> {
                 all || crds,
                 all || rbac,
                 all || manager,
-                leaderElect)));
+                leaderElect,
+                operator.hostNetwork)));
   }
 
   /** {@code manifests vineyardd}: the Vineyardd resource the flags describe. */

@@ -19,6 +19,13 @@ public final class OperatorFlags {
       description = "the operator image's pull policy (default: ${DEFAULT-VALUE})")
   ImagePullPolicy pullPolicy;
 
+  @Option(
+      names = "--operator-host-network",
+      arity = "0..1",
+      fallbackValue = "true",
+      description = "run the operator pod in the host's network namespace (Cellar; default: false)")
+  boolean hostNetwork;
+
   /** Creates the flags (picocli fills them). */
   public OperatorFlags() {}
 
@@ -30,6 +37,6 @@ public final class OperatorFlags {
    */
   OperatorResources.Options options(String namespace) {
     return new OperatorResources.Options(
-        namespace, image, pullPolicy.name(), false, true, true, true, false);
+        namespace, image, pullPolicy.name(), false, true, true, true, false, hostNetwork);
   }
 }

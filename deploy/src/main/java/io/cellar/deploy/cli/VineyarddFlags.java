@@ -64,8 +64,19 @@ public final class VineyarddFlags {
   @Option(
       names = "--etcd.storage",
       defaultValue = "1Gi",
-      description = "the size of each etcd member's volume (Cellar; default: ${DEFAULT-VALUE})")
+      description =
+          "the size of each etcd member's volume; empty: an emptyDir that lives as long as the"
+              + " pod (Cellar; default: ${DEFAULT-VALUE})")
   String etcdStorage;
+
+  @Option(
+      names = "--hostNetwork",
+      arity = "0..1",
+      fallbackValue = "true",
+      description =
+          "run vineyardd and etcd in the host's network namespace, etcd reached by its Service's"
+              + " address instead of DNS, one etcd member (Cellar; default: false)")
+  boolean hostNetwork;
 
   @Option(
       names = "--etcd.storageClassName",
@@ -287,8 +298,21 @@ public final class VineyarddFlags {
     if (etcdReplicas < 1) {
       throw new UserError("--etcd.replicas " + etcdReplicas + ": must be 1 or more");
     }
+    if (hostNetwork && etcdReplicas != 1) {
+      throw new UserError(
+          "--etcd.replicas "
+              + etcdReplicas
+              + " with --hostNetwork: a host-network etcd has one member (its peers would need"
+              + " DNS names)");
+    }
+    if (!etcdStorage.isEmpty()
+        && !etcdStorage.matches("[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?")) {
+      throw new UserError(
+          "--etcd.storage '" + etcdStorage + "': expected a quantity such as 1Gi, or empty");
+    }
     s.replicas = replicas;
     s.etcdReplicas = etcdReplicas;
+    s.hostNetwork = hostNetwork;
     s.etcd.image = etcdImage;
     s.etcd.storage = etcdStorage;
     s.etcd.storageClassName = etcdStorageClass;

@@ -39,6 +39,35 @@ public final class CsiDriverSpec {
   @Default("{}")
   public CsiSidecar sidecar = new CsiSidecar();
 
+  /**
+   * Cellar: {@code standard} runs the sidecar images of {@link #sidecar}; {@code builtin} runs none
+   * and the driver container does their work.
+   */
+  @JsonPropertyDescription(
+      "Sidecars chooses who does the CSI sidecars' work: standard (the sidecar images) or builtin"
+          + " (the driver itself: kubelet registration, provisioning, liveness)")
+  @Default("standard")
+  public SidecarMode sidecars = SidecarMode.standard;
+
+  /**
+   * Cellar: run the controller and node pods in the host's network namespace (clusters without a
+   * pod network; the health ports become host ports).
+   */
+  @JsonPropertyDescription(
+      "HostNetwork runs the csi driver pods in the host's network namespace (their health ports"
+          + " become host ports)")
+  @Default("false")
+  public Boolean hostNetwork = false;
+
+  /**
+   * Cellar: the kubelet's root directory on the nodes ({@code --root-dir}), where CSI sockets,
+   * registrations and pod volumes live; distributions that move it (k0s, microk8s) set it here.
+   */
+  @JsonPropertyDescription(
+      "KubeletDir is the kubelet's root directory on the nodes (its --root-dir)")
+  @Default("/var/lib/kubelet")
+  public String kubeletDir = "/var/lib/kubelet";
+
   /** The vineyard clusters that get a StorageClass. */
   @JsonPropertyDescription("Clusters are the list of vineyard clusters")
   public List<VineyardCluster> clusters = new ArrayList<>();

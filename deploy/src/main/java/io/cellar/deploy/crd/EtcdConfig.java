@@ -23,10 +23,16 @@ public final class EtcdConfig {
   @Default("IfNotPresent")
   public ImagePullPolicy imagePullPolicy = ImagePullPolicy.IfNotPresent;
 
-  /** The size of each member's data volume, a Kubernetes quantity. */
-  @JsonPropertyDescription("the size of each etcd member's PersistentVolumeClaim")
+  /**
+   * The size of each member's data volume, a Kubernetes quantity; empty (Cellar): no claim, the
+   * member keeps its data in an emptyDir that lives as long as its pod (clusters with no volume
+   * provisioner, tests).
+   */
+  @JsonPropertyDescription(
+      "the size of each etcd member's PersistentVolumeClaim; empty: an emptyDir that lives as"
+          + " long as the pod")
   @Default("1Gi")
-  @Pattern("^[0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?$")
+  @Pattern("^([0-9]+(\\.[0-9]+)?(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E)?)?$")
   public String storage = "1Gi";
 
   /** The StorageClass of the data volumes; empty means the cluster's default class. */

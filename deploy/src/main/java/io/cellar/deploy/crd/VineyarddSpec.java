@@ -28,6 +28,18 @@ public final class VineyarddSpec {
   @Min(1)
   public Integer etcdReplicas = 1;
 
+  /**
+   * Cellar: run vineyardd and etcd in the host's network namespace (clusters without a pod network
+   * or cluster DNS). vineyardd then reaches etcd by its client Service's address from the
+   * environment the kubelet gives a pod ({@code {SERVICE}_SERVICE_HOST}), not by DNS; etcd has one
+   * member (its peers would need DNS names).
+   */
+  @JsonPropertyDescription(
+      "HostNetwork runs vineyardd and etcd in the host's network namespace; etcd is reached by"
+          + " its Service's address, not by DNS, and has one member")
+  @Default("false")
+  public Boolean hostNetwork = false;
+
   /** The etcd StatefulSet (Cellar). */
   @JsonPropertyDescription("the etcd StatefulSet: image and persistent volume of each member")
   @Default("{}")

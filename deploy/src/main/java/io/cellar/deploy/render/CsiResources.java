@@ -142,6 +142,15 @@ public final class CsiResources {
         rule("storage.k8s.io", "volumeattachments", "get", "list", "watch"));
   }
 
+  /**
+   * What the built-in provisioner needs besides {@link #provisionerRules()}: its Lease ({@code
+   * sidecars: builtin}; the standard sidecar runs without leader election, one replica).
+   */
+  public static PolicyRule leaseRule() {
+    return rule(
+        "coordination.k8s.io", "leases", "get", "list", "watch", "create", "update", "patch");
+  }
+
   static PolicyRule rule(String group, String resource, String... verbs) {
     return new PolicyRuleBuilder()
         .withApiGroups(group)
@@ -153,7 +162,12 @@ public final class CsiResources {
   static ClusterRole clusterRole(CsiDriver cr, Owner owner) {
     return new ClusterRoleBuilder()
         .withMetadata(meta(cr, provisionerName(cr), null, owner, null))
-        .withRules(provisionerRules())
+        .withRules(
+            CsiWorkloads.builtin(cr)
+                ? java.util.stream.Stream.concat(
+                        provisionerRules().stream(), java.util.stream.Stream.of(leaseRule()))
+                    .toList()
+                : provisionerRules())
         .build();
   }
 

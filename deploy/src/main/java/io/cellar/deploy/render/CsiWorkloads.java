@@ -2,8 +2,11 @@ package io.cellar.deploy.render;
 
 import io.cellar.deploy.crd.CsiDriver;
 import io.cellar.deploy.crd.CsiDriverSpec;
+import io.cellar.deploy.crd.SidecarMode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
+import io.fabric8.kubernetes.api.model.EnvVar;
+import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -23,7 +26,11 @@ import java.util.Map;
  * (driver, csi-provisioner with {@code --extra-create-metadata}, livenessprobe; non-root, every
  * container as one user so they share the CSI socket) and the node DaemonSet {@code {cr}-csi-nodes}
  * (driver privileged as root with Bidirectional propagation of the kubelet directory,
- * node-driver-registrar, livenessprobe; no API token). Stateless; thread-safe.
+ * node-driver-registrar, livenessprobe; no API token). With {@code sidecars: builtin} each pod
+ * holds the driver container alone, started with the roles the sidecars would play ({@code
+ * --provisioner} under a Lease in the controller, {@code --register-with-kubelet} on the nodes,
+ * {@code --health-port} in both). {@code hostNetwork} and {@code kubeletDir} apply to both modes.
+ * Stateless; thread-safe.
  */
 final class CsiWorkloads {
   /** The non-root user of the controller pod (driver and sidecars share the socket). */
@@ -34,33 +41,58 @@ final class CsiWorkloads {
 
   private CsiWorkloads() {}
 
-  private static List<String> driverArgs(CsiDriver cr) {
+  /** Whether the driver container does the sidecars' work ({@code sidecars: builtin}). */
+  static boolean builtin(CsiDriver cr) {
+    return cr.getSpec().sidecars == SidecarMode.builtin;
+  }
+
+  private static String kubeletDir(CsiDriver cr) {
+    String dir = cr.getSpec().kubeletDir;
+    return dir == null || dir.isEmpty() ? CsiResources.KUBELET_DIR : dir;
+  }
+
+  private static String pluginDir(CsiDriver cr) {
+    return kubeletDir(cr) + "/plugins/" + CsiResources.DRIVER;
+  }
+
+  private static List<String> driverArgs(CsiDriver cr, List<String> roles) {
     List<String> args = new ArrayList<>();
     args.add("csi");
     args.add("--endpoint=unix:///csi/csi.sock");
     args.add("--nodeid=$(NODE_NAME)");
+    args.addAll(roles);
     if (Boolean.TRUE.equals(cr.getSpec().enableVerboseLog)) {
       args.add("--verbose");
     }
     return args;
   }
 
-  private static ContainerBuilder driver(CsiDriver cr, int healthPort) {
+  private static EnvVar field(String name, String path) {
+    return new EnvVarBuilder()
+        .withName(name)
+        .withNewValueFrom()
+        .withNewFieldRef()
+        .withFieldPath(path)
+        .endFieldRef()
+        .endValueFrom()
+        .build();
+  }
+
+  private static ContainerBuilder driver(CsiDriver cr, int healthPort, List<String> roles) {
     CsiDriverSpec spec = cr.getSpec();
+    List<EnvVar> env = new ArrayList<>();
+    env.add(field("NODE_NAME", "spec.nodeName"));
+    if (builtin(cr)) { // the provisioner's Lease: its namespace and this pod's identity in it
+      env.add(field("POD_NAME", "metadata.name"));
+      env.add(field("POD_NAMESPACE", "metadata.namespace"));
+    }
     return new ContainerBuilder()
         .withName("vineyard-csi-driver")
         .withImage(spec.image)
         .withImagePullPolicy(spec.imagePullPolicy.name())
         .withCommand("vineyardctl")
-        .withArgs(driverArgs(cr))
-        .addNewEnv()
-        .withName("NODE_NAME")
-        .withNewValueFrom()
-        .withNewFieldRef()
-        .withFieldPath("spec.nodeName")
-        .endFieldRef()
-        .endValueFrom()
-        .endEnv()
+        .withArgs(driverArgs(cr, roles))
+        .withEnv(env)
         .addNewPort()
         .withName("healthz")
         .withContainerPort(healthPort)
@@ -111,8 +143,12 @@ final class CsiWorkloads {
         Labels.of("app", CsiResources.controllerName(cr), Labels.NAME, cr.getMetadata().getName());
     Map<String, String> podLabels = new java.util.LinkedHashMap<>(selector);
     podLabels.put(Labels.ROLE, Labels.ROLE_CSI_DRIVER);
+    List<String> roles =
+        builtin(cr)
+            ? List.of("--provisioner", "--health-port=" + CONTROLLER_HEALTH_PORT)
+            : List.of();
     Container driver =
-        driver(cr, CONTROLLER_HEALTH_PORT)
+        driver(cr, CONTROLLER_HEALTH_PORT, roles)
             .withNewSecurityContext()
             .withAllowPrivilegeEscalation(false)
             .withReadOnlyRootFilesystem(true)
@@ -182,7 +218,11 @@ final class CsiWorkloads {
         .endPreferredDuringSchedulingIgnoredDuringExecution()
         .endPodAffinity()
         .endAffinity()
-        .withContainers(driver, provisioner, livenessProbe(cr, CONTROLLER_HEALTH_PORT))
+        .withHostNetwork(hostNetwork(cr))
+        .withContainers(
+            builtin(cr)
+                ? List.of(driver)
+                : List.of(driver, provisioner, livenessProbe(cr, CONTROLLER_HEALTH_PORT)))
         .withVolumes(
             new VolumeBuilder().withName("socket-dir").withNewEmptyDir().endEmptyDir().build(),
             new VolumeBuilder().withName("tmp").withNewEmptyDir().endEmptyDir().build(),
@@ -195,7 +235,14 @@ final class CsiWorkloads {
 
   static DaemonSet nodes(CsiDriver cr, String namespace, Owner owner) {
     CsiDriverSpec spec = cr.getSpec();
-    String pluginDir = CsiResources.KUBELET_DIR + "/plugins/" + CsiResources.DRIVER;
+    String pluginDir = pluginDir(cr);
+    List<String> roles =
+        builtin(cr)
+            ? List.of(
+                "--register-with-kubelet=" + kubeletDir(cr),
+                "--kubelet-registration-path=" + pluginDir + "/csi.sock",
+                "--health-port=" + NODE_HEALTH_PORT)
+            : List.of();
     ObjectMeta meta =
         CsiResources.meta(cr, CsiResources.nodesName(cr), namespace, owner, Labels.ROLE_CSI_NODES);
     Map<String, String> selector =
@@ -203,7 +250,7 @@ final class CsiWorkloads {
     Map<String, String> podLabels = new java.util.LinkedHashMap<>(selector);
     podLabels.put(Labels.ROLE, Labels.ROLE_CSI_NODES);
     Container driver =
-        driver(cr, NODE_HEALTH_PORT)
+        driver(cr, NODE_HEALTH_PORT, roles)
             .withNewSecurityContext()
             .withPrivileged(true)
             .withRunAsUser(0L)
@@ -214,7 +261,7 @@ final class CsiWorkloads {
             .endVolumeMount()
             .addNewVolumeMount()
             .withName("kubelet-dir")
-            .withMountPath(CsiResources.KUBELET_DIR)
+            .withMountPath(kubeletDir(cr))
             .withMountPropagation("Bidirectional")
             .endVolumeMount()
             .addNewVolumeMount()
@@ -261,16 +308,31 @@ final class CsiWorkloads {
         .withNewSpec()
         .withAutomountServiceAccountToken(false)
         .withTolerations(tolerations)
-        .withContainers(driver, registrar, livenessProbe(cr, NODE_HEALTH_PORT))
-        .withVolumes(
-            hostPath("socket-dir", pluginDir),
-            hostPath("kubelet-dir", CsiResources.KUBELET_DIR, "Directory"),
-            hostPath("registration-dir", CsiResources.KUBELET_DIR + "/plugins_registry"),
-            hostPath("vineyard-sockets", CsiResources.SOCKET_ROOT))
+        .withHostNetwork(hostNetwork(cr))
+        .withContainers(
+            builtin(cr)
+                ? List.of(driver)
+                : List.of(driver, registrar, livenessProbe(cr, NODE_HEALTH_PORT)))
+        .withVolumes(nodeVolumes(cr, pluginDir))
         .endSpec()
         .endTemplate()
         .endSpec()
         .build();
+  }
+
+  private static List<Volume> nodeVolumes(CsiDriver cr, String pluginDir) {
+    List<Volume> volumes = new ArrayList<>();
+    volumes.add(hostPath("socket-dir", pluginDir));
+    volumes.add(hostPath("kubelet-dir", kubeletDir(cr), "Directory"));
+    if (!builtin(cr)) { // the built-in registration reaches plugins_registry through kubelet-dir
+      volumes.add(hostPath("registration-dir", kubeletDir(cr) + "/plugins_registry"));
+    }
+    volumes.add(hostPath("vineyard-sockets", CsiResources.SOCKET_ROOT));
+    return volumes;
+  }
+
+  private static Boolean hostNetwork(CsiDriver cr) {
+    return Boolean.TRUE.equals(cr.getSpec().hostNetwork) ? Boolean.TRUE : null;
   }
 
   private static Volume hostPath(String name, String path) {

@@ -65,6 +65,8 @@ public final class OperatorResources {
    * @param withRbac include ServiceAccount, roles and bindings
    * @param withManager include the Deployment
    * @param leaderElect pass {@code --leader-elect=true} (for more than one replica)
+   * @param hostNetwork run the operator pod in the host's network namespace (Cellar: clusters
+   *     without a pod network; its health port becomes a host port)
    */
   public record Options(
       String namespace,
@@ -74,7 +76,8 @@ public final class OperatorResources {
       boolean withCrds,
       boolean withRbac,
       boolean withManager,
-      boolean leaderElect) {
+      boolean leaderElect,
+      boolean hostNetwork) {
 
     /**
      * Everything, with the defaults.
@@ -84,7 +87,7 @@ public final class OperatorResources {
      * @return the options
      */
     public static Options all(String namespace, String image) {
-      return new Options(namespace, image, "IfNotPresent", true, true, true, true, false);
+      return new Options(namespace, image, "IfNotPresent", true, true, true, true, false, false);
     }
   }
 
@@ -191,6 +194,7 @@ public final class OperatorResources {
     rules.add(CsiResources.rule("rbac.authorization.k8s.io", "clusterroles", children));
     rules.add(CsiResources.rule("rbac.authorization.k8s.io", "clusterrolebindings", children));
     rules.addAll(CsiResources.provisionerRules());
+    rules.add(CsiResources.leaseRule()); // granted to a built-in provisioner: held to grant it
     return List.copyOf(rules);
   }
 
@@ -293,6 +297,7 @@ public final class OperatorResources {
         .addToAnnotations("kubectl.kubernetes.io/default-container", "manager")
         .endMetadata()
         .withNewSpec()
+        .withHostNetwork(o.hostNetwork() ? Boolean.TRUE : null)
         .withServiceAccountName(SERVICE_ACCOUNT)
         .withTerminationGracePeriodSeconds(10L)
         .withNewSecurityContext()

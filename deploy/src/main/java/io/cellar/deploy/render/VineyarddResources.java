@@ -194,6 +194,7 @@ public final class VineyarddResources {
         .withAnnotations(annotations)
         .endMetadata()
         .withNewSpec()
+        .withHostNetwork(Boolean.TRUE.equals(spec.hostNetwork) ? Boolean.TRUE : null)
         .withInitContainers(init)
         .withContainers(containers)
         .withVolumes(volumes(v))

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.deploy.crd.CsiDriver;
+import io.cellar.deploy.crd.SidecarMode;
 import io.cellar.deploy.crd.VineyardCluster;
 import io.cellar.deploy.crd.Vineyardd;
 import io.fabric8.kubernetes.api.model.Container;
@@ -209,6 +210,158 @@ class RenderTest {
         driverContainer.getArgs());
     assertFalse(np.getAutomountServiceAccountToken());
     assertTrue(np.getTolerations().isEmpty());
+  }
+
+  @Test
+  void builtinSidecarsRunNoSidecarImageAndGiveTheDriverTheirRoles() {
+    CsiDriver cr = csiDriver();
+    cr.getSpec().sidecars = SidecarMode.builtin;
+    cr.getSpec().kubeletDir = "/srv/kubelet";
+    List<HasMetadata> objects =
+        CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr));
+    PodSpec cp =
+        find(objects, Deployment.class, "csi-csi-driver").getSpec().getTemplate().getSpec();
+    assertEquals(
+        List.of("vineyard-csi-driver"),
+        cp.getContainers().stream().map(Container::getName).toList());
+    Container controller = cp.getContainers().getFirst();
+    assertEquals(
+        List.of(
+            "csi",
+            "--endpoint=unix:///csi/csi.sock",
+            "--nodeid=$(NODE_NAME)",
+            "--provisioner",
+            "--health-port=9808"),
+        controller.getArgs());
+    // the Lease's namespace and identity come from the pod, as the sidecar's do
+    assertEquals(
+        List.of("NODE_NAME", "POD_NAME", "POD_NAMESPACE"),
+        controller.getEnv().stream().map(e -> e.getName()).toList());
+    assertEquals(
+        "metadata.namespace",
+        controller.getEnv().get(2).getValueFrom().getFieldRef().getFieldPath());
+    // the liveness probe now asks the driver's own /healthz
+    assertEquals(9808, controller.getPorts().getFirst().getContainerPort());
+    assertEquals("healthz", controller.getLivenessProbe().getHttpGet().getPort().getStrVal());
+    io.fabric8.kubernetes.api.model.rbac.ClusterRole role =
+        find(
+            objects,
+            io.fabric8.kubernetes.api.model.rbac.ClusterRole.class,
+            CsiResources.provisionerName(cr));
+    assertTrue(role.getRules().contains(CsiResources.leaseRule()));
+    assertTrue(OperatorResources.operatorRules().contains(CsiResources.leaseRule()));
+
+    PodSpec np = find(objects, DaemonSet.class, "csi-csi-nodes").getSpec().getTemplate().getSpec();
+    assertEquals(
+        List.of("vineyard-csi-driver"),
+        np.getContainers().stream().map(Container::getName).toList());
+    Container node = np.getContainers().getFirst();
+    assertEquals(
+        List.of(
+            "csi",
+            "--endpoint=unix:///csi/csi.sock",
+            "--nodeid=$(NODE_NAME)",
+            "--register-with-kubelet=/srv/kubelet",
+            "--kubelet-registration-path=/srv/kubelet/plugins/csi.vineyard.v6d.io/csi.sock",
+            "--health-port=9809"),
+        node.getArgs());
+    assertEquals(
+        "Bidirectional",
+        node.getVolumeMounts().stream()
+            .filter(m -> m.getMountPath().equals("/srv/kubelet"))
+            .findFirst()
+            .orElseThrow()
+            .getMountPropagation());
+    assertEquals(
+        List.of(
+            "socket-dir=/srv/kubelet/plugins/csi.vineyard.v6d.io",
+            "kubelet-dir=/srv/kubelet",
+            "vineyard-sockets=" + CsiResources.SOCKET_ROOT),
+        np.getVolumes().stream()
+            .map(vol -> vol.getName() + "=" + vol.getHostPath().getPath())
+            .toList());
+    assertFalse(np.getAutomountServiceAccountToken());
+    assertNull(np.getHostNetwork());
+    assertNull(cp.getHostNetwork());
+  }
+
+  @Test
+  void theStandardSidecarsHaveNoLeaseRightAndTheirOwnRegistrationDirectory() {
+    CsiDriver cr = csiDriver();
+    List<HasMetadata> objects =
+        CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr));
+    io.fabric8.kubernetes.api.model.rbac.ClusterRole role =
+        find(
+            objects,
+            io.fabric8.kubernetes.api.model.rbac.ClusterRole.class,
+            CsiResources.provisionerName(cr));
+    assertFalse(role.getRules().contains(CsiResources.leaseRule()));
+    PodSpec np = find(objects, DaemonSet.class, "csi-csi-nodes").getSpec().getTemplate().getSpec();
+    assertTrue(
+        np.getVolumes().stream()
+            .anyMatch(
+                vol ->
+                    vol.getName().equals("registration-dir")
+                        && vol.getHostPath()
+                            .getPath()
+                            .equals("/var/lib/kubelet/plugins_registry")));
+  }
+
+  @Test
+  void hostNetworkPutsEveryPodOnTheHostAndEtcdIsReachedWithoutDns() {
+    CsiDriver cr = csiDriver();
+    cr.getSpec().hostNetwork = true;
+    List<HasMetadata> csi =
+        CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr));
+    assertTrue(
+        find(csi, Deployment.class, "csi-csi-driver")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getHostNetwork());
+    assertTrue(
+        find(csi, DaemonSet.class, "csi-csi-nodes")
+            .getSpec()
+            .getTemplate()
+            .getSpec()
+            .getHostNetwork());
+
+    Vineyardd v = vineyardd();
+    v.getSpec().hostNetwork = true;
+    v.getSpec().etcd.storage = "";
+    Deployment d = find(VineyarddResources.render(v, Owner.operator(v)), Deployment.class, "vd");
+    assertTrue(d.getSpec().getTemplate().getSpec().getHostNetwork());
+    Container vineyardd = d.getSpec().getTemplate().getSpec().getContainers().getFirst();
+    // the kubelet puts VD_ETCD_SERVICE_SERVICE_HOST (the Service's cluster IP) into the pod
+    assertTrue(
+        vineyardd.getArgs().contains("--etcd_endpoint=http://$(VD_ETCD_SERVICE_SERVICE_HOST):2379"),
+        vineyardd.getArgs().toString());
+    StatefulSet etcd =
+        find(EtcdResources.render(v, Owner.operator(v)), StatefulSet.class, "vd-etcd");
+    PodSpec ep = etcd.getSpec().getTemplate().getSpec();
+    assertTrue(ep.getHostNetwork());
+    List<String> args = ep.getContainers().getFirst().getArgs();
+    assertTrue(args.contains("--advertise-client-urls=http://$(POD_IP):2379"), args.toString());
+    assertTrue(args.contains("--initial-cluster=vd-etcd-0=http://$(POD_IP):2380"), args.toString());
+    assertEquals(
+        "status.podIP",
+        ep.getContainers().getFirst().getEnv().stream()
+            .filter(e -> e.getName().equals("POD_IP"))
+            .findFirst()
+            .orElseThrow()
+            .getValueFrom()
+            .getFieldRef()
+            .getFieldPath());
+    // no storage: no claim, an emptyDir where the claim was mounted
+    assertTrue(etcd.getSpec().getVolumeClaimTemplates().isEmpty());
+    assertEquals("data", ep.getVolumes().getFirst().getName());
+    assertTrue(ep.getVolumes().getFirst().getEmptyDir() != null);
+
+    v.getSpec().etcdReplicas = 3;
+    IllegalArgumentException e =
+        org.junit.jupiter.api.Assertions.assertThrows(
+            IllegalArgumentException.class, () -> EtcdResources.render(v, Owner.operator(v)));
+    assertTrue(e.getMessage().contains("spec.etcdReplicas 1"), e.getMessage());
   }
 
   @Test
