@@ -7,6 +7,7 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
+import java.time.Duration;
 
 /**
  * A blocking TCP connection to a vineyardd's RPC port, over the JDK's {@link SocketChannel} ({@code
@@ -34,10 +35,24 @@ public final class TcpStream implements ByteStream {
    * @throws IOException when the connection cannot be made
    */
   public static TcpStream connect(String host, int port) throws IOException {
+    return connect(host, port, Duration.ZERO);
+  }
+
+  /**
+   * Connects to {@code host:port}, giving up after {@code timeout}.
+   *
+   * @param host the server's host name or address
+   * @param port the RPC port
+   * @param timeout how long the connect may take; zero waits as long as the system does
+   * @return the connected stream, owned by the caller
+   * @throws IOException when the connection cannot be made in time
+   */
+  public static TcpStream connect(String host, int port, Duration timeout) throws IOException {
     SocketChannel channel = SocketChannel.open();
     try {
       channel.setOption(StandardSocketOptions.TCP_NODELAY, true);
-      channel.connect(new InetSocketAddress(host, port));
+      // a blocking channel's socket adaptor connects with a timeout; the channel stays blocking
+      channel.socket().connect(new InetSocketAddress(host, port), (int) timeout.toMillis());
     } catch (IOException e) {
       channel.close();
       throw new IOException("cannot connect to " + host + ":" + port + ": " + e.getMessage(), e);

@@ -11,6 +11,7 @@ import io.cellar.protocol.UnsignedJson;
 import io.cellar.protocol.VineyardVersion;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -29,11 +30,17 @@ import java.util.function.Function;
 final class OwnerConnection implements AutoCloseable {
   private static final ObjectMapper MAPPER = new ObjectMapper();
 
+  /**
+   * How long the owner may send nothing while this server waits for it (connecting, a reply, the
+   * bytes of a blob); then the pull fails with IOError instead of holding a worker forever.
+   */
+  static final Duration STALL_TIMEOUT = Duration.ofSeconds(30);
+
   private final MessageChannel channel;
-  private final TcpStream stream;
+  private final StalledStream stream;
   private final String endpoint;
 
-  private OwnerConnection(TcpStream stream, String endpoint) {
+  private OwnerConnection(StalledStream stream, String endpoint) {
     this.stream = stream;
     this.channel = new MessageChannel(stream, MAPPER);
     this.endpoint = endpoint;
@@ -48,6 +55,18 @@ final class OwnerConnection implements AutoCloseable {
    * @throws IOException when the owner cannot be reached or refuses the registration
    */
   static OwnerConnection open(String endpoint) throws IOException {
+    return open(endpoint, STALL_TIMEOUT);
+  }
+
+  /**
+   * Connects to an owner's RPC endpoint and registers, giving up on silence after {@code stall}.
+   *
+   * @param endpoint {@code host:port} ({@code host} alone means port 9600)
+   * @param stall how long the owner may send nothing (the connect included)
+   * @return the registered connection, owned by the caller
+   * @throws IOException when the owner cannot be reached, stays silent or refuses the registration
+   */
+  static OwnerConnection open(String endpoint, Duration stall) throws IOException {
     int colon = endpoint.lastIndexOf(':');
     String host = colon < 0 ? endpoint : endpoint.substring(0, colon);
     int port;
@@ -56,7 +75,10 @@ final class OwnerConnection implements AutoCloseable {
     } catch (NumberFormatException e) {
       throw new IOException("malformed rpc_endpoint '" + endpoint + "'", e);
     }
-    OwnerConnection c = new OwnerConnection(TcpStream.connect(host, port), endpoint);
+    OwnerConnection c =
+        new OwnerConnection(
+            new StalledStream(TcpStream.connect(host, port, stall), stall, "the owner " + endpoint),
+            endpoint);
     try {
       ObjectNode register = MAPPER.createObjectNode();
       register.put("type", "register_request");
