@@ -35,9 +35,43 @@ public final class ProvisionerElection implements AutoCloseable {
    * @param retryPeriod how often candidates try
    */
   public record Timing(Duration leaseDuration, Duration renewDeadline, Duration retryPeriod) {
-    /** external-provisioner's defaults: 15 s, 10 s, 5 s. */
+    /**
+     * fabric8's elector wants {@code renewDeadline > retryPeriod × (1 + JITTER_FACTOR)}, with a
+     * jitter factor of 1.2 (client-go asks only {@code > retryPeriod × 1.2}).
+     */
+    static final double RETRIES_PER_RENEW = 2.2;
+
+    /**
+     * external-provisioner's 15 s Lease and 10 s renew deadline, retrying every 4 s (its 5 s would
+     * break fabric8's rule above: 5 s × 2.2 is more than 10 s).
+     */
     public static final Timing DEFAULT =
-        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(5));
+        new Timing(Duration.ofSeconds(15), Duration.ofSeconds(10), Duration.ofSeconds(4));
+
+    /**
+     * Checks the timings as the elector will, so that a bad one fails here, by name.
+     *
+     * @throws IllegalArgumentException unless leaseDuration &gt; renewDeadline &gt; 2.2 ×
+     *     retryPeriod &gt; 0
+     */
+    public Timing {
+      if (retryPeriod.isNegative() || retryPeriod.isZero()) {
+        throw new IllegalArgumentException("retryPeriod must be positive, not " + retryPeriod);
+      }
+      if (renewDeadline.toNanos() <= retryPeriod.toNanos() * RETRIES_PER_RENEW) {
+        throw new IllegalArgumentException(
+            "renewDeadline "
+                + renewDeadline
+                + " must be more than "
+                + RETRIES_PER_RENEW
+                + " x retryPeriod "
+                + retryPeriod);
+      }
+      if (leaseDuration.compareTo(renewDeadline) <= 0) {
+        throw new IllegalArgumentException(
+            "leaseDuration " + leaseDuration + " must be more than renewDeadline " + renewDeadline);
+      }
+    }
   }
 
   private final String identity;
@@ -62,18 +96,27 @@ public final class ProvisionerElection implements AutoCloseable {
         client
             .leaderElector()
             .withConfig(
-                new LeaderElectionConfigBuilder()
-                    .withName(leaseName(driver))
-                    .withLock(new LeaseLock(namespace, leaseName(driver), identity))
-                    .withLeaseDuration(timing.leaseDuration())
-                    .withRenewDeadline(timing.renewDeadline())
-                    .withRetryPeriod(timing.retryPeriod())
-                    .withReleaseOnCancel(true)
-                    .withLeaderCallbacks(
-                        new LeaderCallbacks(this::started, this::stopped, this::newLeader))
-                    .build())
+                config(
+                    namespace,
+                    driver,
+                    identity,
+                    timing,
+                    new LeaderCallbacks(this::started, this::stopped, this::newLeader)))
             .build()
             .start();
+  }
+
+  static io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfig config(
+      String namespace, String driver, String identity, Timing timing, LeaderCallbacks callbacks) {
+    return new LeaderElectionConfigBuilder()
+        .withName(leaseName(driver))
+        .withLock(new LeaseLock(namespace, leaseName(driver), identity))
+        .withLeaseDuration(timing.leaseDuration())
+        .withRenewDeadline(timing.renewDeadline())
+        .withRetryPeriod(timing.retryPeriod())
+        .withReleaseOnCancel(true)
+        .withLeaderCallbacks(callbacks)
+        .build();
   }
 
   /**
