@@ -398,7 +398,8 @@ public final class Store implements AutoCloseable {
 
   /**
    * Whether a blob is in use ({@code is_in_use}): false only for a sealed blob no owner references
-   * (spilled or not), true for any other id, as the reference answers.
+   * (in memory or evicted), true for any other id, as the reference answers (see {@link
+   * BlobStore#isInUse}).
    *
    * @param blobId the blob, or any id
    * @return false when it is a cold blob

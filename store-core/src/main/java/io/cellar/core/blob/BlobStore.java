@@ -558,10 +558,11 @@ public final class BlobStore implements AutoCloseable {
   }
 
   /**
-   * Whether a blob is in use ({@code is_in_use}): false only for a live sealed blob that no owner
-   * references (a cold one, spilled or not); true for everything else, referenced or unsealed
-   * blobs, deleted and unknown ids, the empty blob, as the reference answers true for any id off
-   * its cold list.
+   * Whether a blob is in use ({@code is_in_use}), as the reference answers: true for any id off its
+   * cold list. So false only for a live sealed blob that no owner references, in memory or evicted;
+   * true for referenced and unsealed blobs, deleted and unknown ids, the empty blob, and a blob
+   * spilled to make room for an allocation (the reference takes those off its cold list) until it
+   * is referenced and released again.
    *
    * @param id any id
    * @return whether it is in use
@@ -569,7 +570,7 @@ public final class BlobStore implements AutoCloseable {
   public boolean isInUse(long id) {
     synchronized (lock) {
       BlobEntry e = table.live(id);
-      return e == null || e.state == BlobState.UNSEALED || e.refCount > 0;
+      return e == null || e.state == BlobState.UNSEALED || e.refCount > 0 || e.spilledToMakeRoom;
     }
   }
 

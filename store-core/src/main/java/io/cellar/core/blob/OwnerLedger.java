@@ -43,6 +43,7 @@ final class OwnerLedger {
   /** Gives an owner a reference to a live blob, unless it holds one already. */
   void reference(long owner, BlobEntry e) {
     dropEntry(unbacked, owner, e.id);
+    e.spilledToMakeRoom = false;
     if (references.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id)) {
       e.refCount++;
       if (e.refCount == 1) {

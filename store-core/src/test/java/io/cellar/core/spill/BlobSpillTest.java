@@ -121,6 +121,27 @@ class BlobSpillTest {
   }
 
   @Test
+  void aBlobSpilledToMakeRoomIsInUseAsForTheReferenceAndAnEvictedOneIsNot() {
+    BlobStore store = open(4 * MB);
+    long[] ids = new long[4];
+    for (int i = 0; i < 4; i++) {
+      ids[i] = coldBlob(store, MB - 100, random(i, MB - 100));
+    }
+    store.create(OWNER, MB); // spills ids 0, 1, 2 to make room
+    assertTrue(store.isSpilled(ids[0]) && !store.isSpilled(ids[3]));
+    assertTrue(store.isInUse(ids[0]), "off the reference's cold list");
+    assertFalse(store.isInUse(ids[3]), "cold, in memory");
+    store.evict(new long[] {ids[3]});
+    assertTrue(store.isSpilled(ids[3]));
+    assertFalse(store.isInUse(ids[3]), "an evicted blob stays on the cold list");
+    store.load(new long[] {ids[0]}, false);
+    assertTrue(store.isInUse(ids[0]), "loaded back, still off the list");
+    store.addReference(OWNER, ids[0]);
+    store.release(OWNER, ids[0]);
+    assertFalse(store.isInUse(ids[0]), "referenced and released: cold again");
+  }
+
+  @Test
   void victimsGoInTheOrderTheyBecameCold() {
     BlobStore store = open(4 * MB);
     long[] ids = new long[3];
