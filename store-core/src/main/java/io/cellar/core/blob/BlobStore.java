@@ -179,8 +179,9 @@ public final class BlobStore implements AutoCloseable {
    * @param owner the sealing owner
    * @param id the blob
    * @throws CellarException {@code OBJECT_NOT_EXISTS} (12). Sealing a sealed blob again is not an
-   *     error, as for the reference: the owner takes its reference (once) if the blob is in memory.
-   *     The empty blob is sealed already; the owner's entry records it, holding nothing
+   *     error, as for the reference: the owner takes its reference (once), also to a spilled blob
+   *     (which stays on disk until a get). The empty blob is sealed already; the owner's entry
+   *     records it, holding nothing
    */
   public void seal(long owner, long id) {
     arena.activity();
@@ -192,9 +193,9 @@ public final class BlobStore implements AutoCloseable {
       }
       BlobEntry e = table.liveOrThrow(id);
       if (e.state != BlobState.UNSEALED) {
-        if (e.state == BlobState.SEALED) {
-          ledger.reference(owner, e);
-        }
+        // wherever its bytes are: a spilled blob is read back by the next get, not by a seal,
+        // which never does file I/O
+        ledger.reference(owner, e);
         return;
       }
       table.transition(e, BlobState.SEALED);
