@@ -11,14 +11,16 @@ import io.cellar.server.testing.RawWireClient;
 import io.cellar.testing.daemon.DaemonCommand;
 import io.cellar.testing.daemon.VineyarddProcess;
 import java.math.BigInteger;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.function.Function;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -29,6 +31,10 @@ import org.junit.jupiter.api.Test;
  * values, booleans and counts), unless the pair is listed in {@link #KNOWN_DIFFERENCES} (each with
  * the reason, the compatibility table of store-server/README.md). A new mismatch fails the test
  * with the request and both replies.
+ *
+ * <p>Now and then one connection is drained (it releases every blob its entry holds, asking
+ * is_in_use after each, then releases once more), so that the sequences reach empty entries and
+ * cold blobs; the test checks that release answered ok, 2 and 12 and is_in_use both ways.
  *
  * <p>The generator avoids what crashes the reference (reference §5 and issue 15): {@code
  * create_data} with a non-object {@code content}, and objects whose member blobs are deleted behind
@@ -66,19 +72,33 @@ class DifferentialIT {
   /** What the generator knows, the same for both servers by construction. */
   private static final class Model {
     final List<Boolean> blobSealed = new ArrayList<>();
+    final List<Boolean> blobEmpty = new ArrayList<>();
     final List<Boolean> blobGone = new ArrayList<>();
     final List<Boolean> blobIsMember = new ArrayList<>();
     final List<Boolean> objectGone = new ArrayList<>();
     final Map<String, Integer> names = new TreeMap<>();
+
+    /**
+     * Per connection, the blobs its entry holds after the reference's replies (blob indices, -1 for
+     * the unknown blob, the first empty blob's index for the empty blob, whose ids are one).
+     */
+    final List<Set<Integer>> held = List.of(new TreeSet<>(), new TreeSet<>());
+
+    /** Requests queued for one connection (a drain), sent before any generated one. */
+    final Deque<Step> queued = new ArrayDeque<>();
+
+    int queuedConnection;
+
+    /** The key of a blob index in {@link #held}. */
+    int key(int k) {
+      return k >= 0 && blobEmpty.get(k) ? blobEmpty.indexOf(true) : k;
+    }
   }
 
   /** A request to build for one server from its ids. */
   private interface Template extends Function<Ids, ObjectNode> {}
 
   @Test
-  @Disabled(
-      "not finished (issue 15 item 5): release codes after get_buffers/increase_reference_count"
-          + " references and is_in_use still differ from the reference; see the report")
   void generatedSequencesGetTheSameAnswersFromBothServers() throws Exception {
     DaemonCommand reference = Servers.referenceCommand();
     try (VineyarddProcess ref =
@@ -100,10 +120,16 @@ class DifferentialIT {
       Random random = new Random(SEED);
       List<String> mismatches = new ArrayList<>();
       Map<String, Integer> seen = new TreeMap<>();
+      Map<String, Set<String>> answers = new TreeMap<>();
       try {
         for (int i = 0; i < REQUESTS && mismatches.size() < 10; i++) {
-          Pair conn = connections.get(random.nextInt(connections.size()));
-          Step step = next(random, model);
+          if (model.queued.isEmpty() && random.nextInt(DRAIN_ONE_IN) == 0) {
+            drain(random.nextInt(connections.size()), model);
+          }
+          int c =
+              model.queued.isEmpty() ? random.nextInt(connections.size()) : model.queuedConnection;
+          Pair conn = connections.get(c);
+          Step step = model.queued.isEmpty() ? next(random, model) : model.queued.poll();
           ObjectNode refRequest = step.template.apply(refIds);
           ObjectNode cellarRequest = step.template.apply(cellarIds);
           JsonNode refReply = conn.ref.call(refRequest);
@@ -112,6 +138,7 @@ class DifferentialIT {
           seen.merge(type, 1, Integer::sum);
           String a = shape(refReply);
           String b = shape(cellarReply);
+          answers.computeIfAbsent(type, t -> new TreeSet<>()).add(a);
           boolean known =
               KNOWN_DIFFERENCES.stream()
                   .anyMatch(
@@ -127,8 +154,8 @@ class DifferentialIT {
                     + "\n  cellar:    "
                     + cellarReply);
           }
-          record(step, refReply, refIds, model, true);
-          record(step, cellarReply, cellarIds, model, false);
+          record(step, refReply, refIds, model, true, c);
+          record(step, cellarReply, cellarIds, model, false, c);
           if (step.kind.startsWith("del_data") && !refReply.has("code") && step.index >= 0) {
             // the reference keeps a deleted object's names (they then name nothing); Cellar drops
             // them with the object (compatibility table): drop them on both, uncompared
@@ -150,15 +177,52 @@ class DifferentialIT {
       assertTrue(mismatches.isEmpty(), () -> "replies differ:\n" + String.join("\n", mismatches));
       assertEquals(REQUESTS, seen.values().stream().mapToInt(Integer::intValue).sum());
       assertTrue(seen.size() >= 18, () -> "request types exercised: " + seen);
+      // the reference-counting answers the sequences must reach: release ok, 2 and 12, and
+      // is_in_use both ways
+      assertEquals(
+          Set.of("{type:release_reply,}", "error 2", "error 12"),
+          answers.get("release_request"),
+          () -> "answers seen: " + answers);
+      assertEquals(
+          Set.of(
+              "{is_in_use:false,type:is_in_use_reply,}", "{is_in_use:true,type:is_in_use_reply,}"),
+          answers.get("is_in_use_request"),
+          () -> "answers seen: " + answers);
       assertTrue(ref.accepts() && cellar.accepts(), "both servers still serve");
     }
   }
 
   /** One generated request and how to update the model from its replies. */
-  private record Step(String kind, int index, Template template, String name) {
+  private record Step(String kind, int index, Template template, String name, int second) {
     Step(String kind, int index, Template template) {
-      this(kind, index, template, null);
+      this(kind, index, template, null, -1);
     }
+
+    Step(String kind, int index, Template template, String name) {
+      this(kind, index, template, name, -1);
+    }
+  }
+
+  /** About one step in this many starts a drain (while none is queued). */
+  private static final int DRAIN_ONE_IN = 400;
+
+  /**
+   * Queues a drain of one connection, as a client that lets go of everything: a release of every
+   * blob its entry holds, each followed by an is_in_use of that blob (false once nobody holds a
+   * sealed one), then one release more, on the empty entry.
+   */
+  private static void drain(int connection, Model m) {
+    m.queuedConnection = connection;
+    for (int key : m.held.get(connection)) {
+      m.queued.add(releaseStep(key));
+      m.queued.add(
+          new Step("is_in_use", key, ids -> req("is_in_use_request").put("id", blob(ids, key))));
+    }
+    m.queued.add(releaseStep(-1));
+  }
+
+  private static Step releaseStep(int k) {
+    return new Step("release", k, ids -> req("release_request").put("object_id", blob(ids, k)));
   }
 
   private static ObjectNode req(String type) {
@@ -201,16 +265,17 @@ class DifferentialIT {
       int j = someBlob(r, m);
       return new Step(
           "get_buffers",
-          -1,
+          k,
           ids -> {
             ObjectNode q = req("get_buffers_request").put("unsafe", false);
             q.set("ids", array().add(blob(ids, k)).add(blob(ids, j)));
             return q;
-          });
+          },
+          null,
+          j);
     }
     if (dice < 36) {
-      int k = someBlob(r, m);
-      return new Step("release", k, ids -> req("release_request").put("object_id", blob(ids, k)));
+      return releaseStep(someBlob(r, m));
     }
     if (dice < 39) {
       int k = someBlob(r, m);
@@ -345,9 +410,8 @@ class DifferentialIT {
       int k = someBlob(r, m);
       return new Step("is_in_use", k, ids -> req("is_in_use_request").put("id", blob(ids, k)));
     }
-    // known blobs only: the reference records a reference to an id that does not exist (see the
-    // compatibility table), which would make later answers differ
-    int k = m.blobSealed.isEmpty() ? -1 : r.nextInt(m.blobSealed.size());
+    // unknown ids too: both servers record them for release (and is_in_use stays true)
+    int k = someBlob(r, m);
     return new Step(
         "increase_reference_count",
         k,
@@ -358,9 +422,14 @@ class DifferentialIT {
         });
   }
 
-  /** Updates the ids (per server) and the model (once, from the reference's reply). */
-  private static void record(Step step, JsonNode reply, Ids ids, Model m, boolean updateModel) {
+  /**
+   * Updates the ids (per server) and the model (once, from the reference's reply to a request on
+   * {@code connection}).
+   */
+  private static void record(
+      Step step, JsonNode reply, Ids ids, Model m, boolean updateModel, int connection) {
     boolean ok = !reply.has("code");
+    Set<Integer> held = m.held.get(connection);
     switch (step.kind) {
       case "create_buffer" -> {
         if (ok) {
@@ -368,9 +437,26 @@ class DifferentialIT {
           if (updateModel) {
             boolean empty = reply.path("created").path("data_size").asLong() == 0;
             m.blobSealed.add(empty);
+            m.blobEmpty.add(empty);
             m.blobGone.add(false);
             m.blobIsMember.add(false);
           }
+        }
+      }
+      case "get_buffers" -> {
+        if (ok && updateModel) {
+          held.add(m.key(step.index));
+          held.add(m.key(step.second));
+        }
+      }
+      case "increase_reference_count" -> {
+        if (ok && updateModel) {
+          held.add(m.key(step.index));
+        }
+      }
+      case "release" -> {
+        if (ok && updateModel) {
+          held.remove(m.key(step.index));
         }
       }
       case "create_data" -> {
@@ -395,6 +481,7 @@ class DifferentialIT {
       case "seal" -> {
         if (ok && updateModel && step.index >= 0) {
           m.blobSealed.set(step.index, true);
+          held.add(m.key(step.index));
         }
       }
       case "put_name" -> {

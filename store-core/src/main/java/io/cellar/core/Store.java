@@ -340,13 +340,12 @@ public final class Store implements AutoCloseable {
    * owner per blob.
    *
    * @param owner the owner
-   * @param ids blob ids; missing ones are skipped
+   * @param ids blob ids; an id that names no blob is recorded for the owner, holding nothing, so
+   *     that {@link #release} accepts it once, as the reference does
    */
   public void increaseReferences(long owner, long[] ids) {
     for (long id : ids) {
-      if (ObjectIds.isBlob(id) && id != ObjectIds.EMPTY_BLOB && blobs.exists(id)) {
-        blobs.addReference(owner, id);
-      }
+      blobs.addReference(owner, id);
     }
   }
 
@@ -355,13 +354,10 @@ public final class Store implements AutoCloseable {
    *
    * @param owner the owner
    * @param blobId the blob
-   * @throws CellarException {@code KeyError} (2) when the owner has never held a reference, {@code
-   *     ObjectNotExists} (12) when it does not hold this one (the reference's codes)
+   * @throws CellarException {@code KeyError} (2) when the owner holds no reference now (to any id),
+   *     {@code ObjectNotExists} (12) when it holds others but not this one (the reference's codes)
    */
   public void release(long owner, long blobId) {
-    if (blobId == ObjectIds.EMPTY_BLOB) {
-      return;
-    }
     blobs.release(owner, blobId);
   }
 
@@ -401,13 +397,15 @@ public final class Store implements AutoCloseable {
   }
 
   /**
-   * Whether a blob is in memory now ({@code is_in_use}).
+   * Whether a blob is in use ({@code is_in_use}): false only for a sealed blob no owner references
+   * (in memory or evicted), true for any other id, as the reference answers (see {@link
+   * BlobStore#isInUse}).
    *
-   * @param blobId the blob
-   * @return true when in memory
+   * @param blobId the blob, or any id
+   * @return false when it is a cold blob
    */
   public boolean isInUse(long blobId) {
-    return ObjectIds.isBlob(blobId) && blobs.exists(blobId) && !blobs.isSpilled(blobId);
+    return blobs.isInUse(blobId);
   }
 
   /**

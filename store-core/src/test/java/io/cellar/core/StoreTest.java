@@ -274,9 +274,14 @@ class StoreTest {
         assertThrows(CellarException.class, () -> store.createBlob(owner, -1)).status());
     assertFalse(store.exists(ObjectIds.EMPTY_BLOB), "the empty blob is not stored");
     store.dropBlob(ObjectIds.EMPTY_BLOB); // accepted, as the reference does
-    store.release(owner, ObjectIds.EMPTY_BLOB);
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(owner, ObjectIds.EMPTY_BLOB))
+            .status(),
+        "no reference taken yet: the reference's KeyError");
     assertEquals(
         List.of(Payload.EMPTY), store.getBlobs(owner, new long[] {ObjectIds.EMPTY_BLOB}, false));
+    store.release(owner, ObjectIds.EMPTY_BLOB);
     store.closeOwner(owner);
   }
 

@@ -21,6 +21,13 @@ final class BlobEntry {
   boolean pinned;
   boolean deleted;
 
+  /**
+   * Spilled to make room, and not referenced since: the reference drops such a blob from its cold
+   * list (an evicted one stays there), so its {@code is_in_use} answers true although nobody
+   * references it.
+   */
+  boolean spilledToMakeRoom;
+
   /** How many owners hold a reference (each at most one). */
   int refCount;
 

@@ -140,7 +140,7 @@ final class BlobSpiller {
           }
         }
       }
-      if (spill(victims).spilled() == 0) {
+      if (spill(victims, true).spilled() == 0) {
         stuck = true; // every write failed: do not keep choosing the same victims
       }
     }
@@ -223,7 +223,7 @@ final class BlobSpiller {
         }
       }
     }
-    Outcome outcome = spill(victims);
+    Outcome outcome = spill(victims, false);
     if (outcome.failure() != null) {
       throw outcome.failure();
     }
@@ -239,8 +239,11 @@ final class BlobSpiller {
     return false;
   }
 
-  /** Writes blobs this thread marked {@link BlobState#SPILLING}, and ends those transfers. */
-  private Outcome spill(List<BlobEntry> victims) {
+  /**
+   * Writes blobs this thread marked {@link BlobState#SPILLING}, and ends those transfers; {@code
+   * toMakeRoom} for the spills an allocation asked for (not {@code evict}).
+   */
+  private Outcome spill(List<BlobEntry> victims, boolean toMakeRoom) {
     int spilled = 0;
     CellarException failure = null;
     LongArrayList files = new LongArrayList();
@@ -262,6 +265,7 @@ final class BlobSpiller {
           arena.free(e.offset);
           e.offset = -1;
           table.transition(e, BlobState.SPILLED);
+          e.spilledToMakeRoom = toMakeRoom;
           spilled++;
           endTransfer(e, files);
         } else if (!written) {

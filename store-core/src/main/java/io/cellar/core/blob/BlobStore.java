@@ -25,7 +25,9 @@ import org.agrona.collections.LongArrayList;
  * <p><b>Owners and references.</b> An owner (a connection, an in-process user) holds at most one
  * reference per blob, taken by {@link #seal}, {@link #get} and {@link #addReference}. A blob's
  * creator holds its memory while it is unsealed; {@link #releaseOwner} reclaims the unsealed blobs
- * of an owner that goes away.
+ * of an owner that goes away. As in the reference, those calls also record ids that name no blob
+ * (unknown or deleted ids, the empty blob) in the owner's entry, holding nothing, and {@link
+ * #release} accepts each of them once.
  *
  * <p><b>Deletion is safe.</b> {@link #drop} and {@link #delete} remove the id at once, but the
  * memory is reused only when no owner references the blob any more (and, for an unsealed blob, when
@@ -177,20 +179,23 @@ public final class BlobStore implements AutoCloseable {
    * @param owner the sealing owner
    * @param id the blob
    * @throws CellarException {@code OBJECT_NOT_EXISTS} (12). Sealing a sealed blob again is not an
-   *     error, as for the reference: the owner takes its reference (once) if the blob is in memory
+   *     error, as for the reference: the owner takes its reference (once), also to a spilled blob
+   *     (which stays on disk until a get). The empty blob is sealed already; the owner's entry
+   *     records it, holding nothing
    */
   public void seal(long owner, long id) {
     arena.activity();
-    if (id == ObjectIds.EMPTY_BLOB) {
-      return;
-    }
     synchronized (lock) {
       table.ensureOpen();
+      if (id == ObjectIds.EMPTY_BLOB) {
+        ledger.referenceUnbacked(owner, id);
+        return;
+      }
       BlobEntry e = table.liveOrThrow(id);
       if (e.state != BlobState.UNSEALED) {
-        if (e.state == BlobState.SEALED) {
-          ledger.reference(owner, e);
-        }
+        // wherever its bytes are: a spilled blob is read back by the next get, not by a seal,
+        // which never does file I/O
+        ledger.reference(owner, e);
         return;
       }
       table.transition(e, BlobState.SEALED);
@@ -230,9 +235,10 @@ public final class BlobStore implements AutoCloseable {
   // ---------------------------------------------------------------- references
 
   /**
-   * Gets blobs for reading and gives {@code owner} a reference to each. Missing ids are skipped,
-   * the empty blob gives {@link Payload#EMPTY}; spilled blobs are reloaded first (file I/O, outside
-   * the lock; a blob another thread is loading is waited for).
+   * Gets blobs for reading and gives {@code owner} a reference to each. Missing ids are skipped
+   * (and recorded in the owner's entry, holding nothing, as the reference records them), the empty
+   * blob gives {@link Payload#EMPTY}; spilled blobs are reloaded first (file I/O, outside the lock;
+   * a blob another thread is loading is waited for).
    *
    * @param owner the reading owner
    * @param ids blob ids
@@ -255,8 +261,11 @@ public final class BlobStore implements AutoCloseable {
               StatusCode.OBJECT_NOT_SEALED, "blob " + ObjectIds.toText(ids[i]) + " is not sealed");
         }
       }
-      for (BlobEntry e : found) {
-        if (e != null) {
+      for (int i = 0; i < ids.length; i++) {
+        BlobEntry e = found[i];
+        if (e == null) {
+          ledger.referenceUnbacked(owner, ids[i]);
+        } else {
           ledger.reference(owner, e);
           if (!e.state.readable()) {
             toLoad.add(e);
@@ -295,20 +304,21 @@ public final class BlobStore implements AutoCloseable {
 
   /**
    * Gives {@code owner} a reference to a blob (at most one per owner), reloading it if spilled
-   * (file I/O, outside the lock). The empty blob is accepted and ignored.
+   * (file I/O, outside the lock). An id that names no live blob (unknown, deleted, the empty blob,
+   * an object id) is recorded in the owner's entry, holding nothing, as the reference records it.
    *
    * @param owner the owner
-   * @param id the blob
-   * @throws CellarException {@code OBJECT_NOT_EXISTS} (12) when the blob does not exist
+   * @param id the blob, or any id
    */
   public void addReference(long owner, long id) {
-    if (id == ObjectIds.EMPTY_BLOB) {
-      return;
-    }
     BlobEntry e;
     synchronized (lock) {
       table.ensureOpen();
-      e = table.liveOrThrow(id);
+      e = id == ObjectIds.EMPTY_BLOB ? null : table.live(id);
+      if (e == null) {
+        ledger.referenceUnbacked(owner, id);
+        return;
+      }
       ledger.reference(owner, e);
       if (e.state.readable()) {
         return;
@@ -319,27 +329,23 @@ public final class BlobStore implements AutoCloseable {
 
   /**
    * Drops {@code owner}'s reference to a blob. When the last reference goes, a deleted blob's
-   * memory (or spill file) is freed and a live one becomes cold. The empty blob is accepted and
-   * ignored.
+   * memory (or spill file) is freed and a live one becomes cold. An id recorded without a blob (see
+   * {@link #addReference}) is dropped from the owner's entry.
    *
    * @param owner the owner
-   * @param id the blob, live or already deleted
-   * @throws CellarException as the reference answers: {@code KEY_ERROR} (2) when the owner holds no
-   *     reference at all, {@code OBJECT_NOT_EXISTS} (12) when it holds others but not this one
+   * @param id the blob, live or already deleted, or an id recorded without a blob
+   * @throws CellarException as the reference answers: {@code KEY_ERROR} (2) when the owner's entry
+   *     is empty (it holds no id at all, counted or not), {@code OBJECT_NOT_EXISTS} (12) when it
+   *     holds others but not this one
    */
   public void release(long owner, long id) {
-    if (id == ObjectIds.EMPTY_BLOB) {
-      return;
-    }
     LongArrayList files = new LongArrayList();
     synchronized (lock) {
       table.ensureOpen();
-      if (!ledger.hasHeldAny(owner)) {
+      if (!ledger.holdsAny(owner)) {
         throw new CellarException(
             StatusCode.KEY_ERROR,
-            "this connection has never held a blob reference (releasing "
-                + ObjectIds.toText(id)
-                + ")");
+            "this connection holds no blob reference (releasing " + ObjectIds.toText(id) + ")");
       }
       if (!ledger.release(owner, id, files)) {
         throw CellarException.notExists(
@@ -549,6 +555,23 @@ public final class BlobStore implements AutoCloseable {
     synchronized (lock) {
       BlobEntry e = table.live(id);
       return id == ObjectIds.EMPTY_BLOB || (e != null && e.state != BlobState.UNSEALED);
+    }
+  }
+
+  /**
+   * Whether a blob is in use ({@code is_in_use}), as the reference answers: true for any id off its
+   * cold list. So false only for a live sealed blob that no owner references, in memory or evicted;
+   * true for referenced and unsealed blobs, deleted and unknown ids, the empty blob, and a blob
+   * spilled to make room for an allocation (the reference takes those off its cold list) until it
+   * is referenced and released again.
+   *
+   * @param id any id
+   * @return whether it is in use
+   */
+  public boolean isInUse(long id) {
+    synchronized (lock) {
+      BlobEntry e = table.live(id);
+      return e == null || e.state == BlobState.UNSEALED || e.refCount > 0 || e.spilledToMakeRoom;
     }
   }
 

@@ -16,6 +16,13 @@ import org.agrona.collections.LongHashSet;
  * first reference takes a blob off the cold list, the last one puts it back, or frees it when it
  * was deleted meanwhile.
  *
+ * <p>As the reference's dependency tracker ({@code usage.h}), an owner's entry also records ids
+ * that hold nothing: ids it referenced that named no blob in memory (an unknown id, an object id,
+ * the empty blob, a deleted blob) and blobs it deleted while it held them. They count for no blob
+ * and free nothing; they are there so that {@code release} answers as the reference does: ok for
+ * any id in the entry, ObjectNotExists for an id outside it, KeyError when the owner's entry is
+ * empty (the reference erases an entry with its last id).
+ *
  * <p>Not thread-safe: every method must be called under the owning {@link BlobStore}'s lock. Spill
  * files to remove are handed back to the caller, to remove outside the lock.
  */
@@ -25,19 +32,18 @@ final class OwnerLedger {
   private final BlobTable table;
   private final BlobSpiller spiller;
   private final Long2ObjectHashMap<LongHashSet> references = new Long2ObjectHashMap<>();
+  private final Long2ObjectHashMap<LongHashSet> unbacked = new Long2ObjectHashMap<>();
   private final Long2ObjectHashMap<LongHashSet> unsealed = new Long2ObjectHashMap<>();
-
-  /** Owners that have held a reference since they began (the reference's dependency entries). */
-  private final LongHashSet everHeld = new LongHashSet();
 
   OwnerLedger(BlobTable table, BlobSpiller spiller) {
     this.table = table;
     this.spiller = spiller;
   }
 
-  /** Gives an owner a reference to a blob, unless it holds one already. */
+  /** Gives an owner a reference to a live blob, unless it holds one already. */
   void reference(long owner, BlobEntry e) {
-    everHeld.add(owner);
+    dropEntry(unbacked, owner, e.id);
+    e.spilledToMakeRoom = false;
     if (references.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id)) {
       e.refCount++;
       if (e.refCount == 1) {
@@ -47,32 +53,44 @@ final class OwnerLedger {
   }
 
   /**
-   * Whether an owner has held any reference since it began (released or not), as the reference's
-   * dependency tracker keeps a connection's entry once it has one.
-   *
-   * @param owner the owner
-   * @return true when it has held at least one
+   * Records that an owner referenced an id that names no live blob (an unknown id, an object id,
+   * the empty blob, a deleted blob): it holds nothing, but {@link #release} accepts it once.
    */
-  boolean hasHeldAny(long owner) {
-    return everHeld.contains(owner);
+  void referenceUnbacked(long owner, long id) {
+    LongHashSet refs = references.get(owner);
+    if (refs == null || !refs.contains(id)) {
+      unbacked.computeIfAbsent(owner, k -> new LongHashSet()).add(id);
+    }
   }
 
   /**
-   * Drops an owner's reference to a blob, live or deleted.
+   * Whether an owner's entry holds any id, counted or not (the reference's dependency entry
+   * exists).
    *
-   * @return false when the owner held none
+   * @param owner the owner
+   * @return true when it holds at least one id
    */
-  boolean release(long owner, long blobId, LongArrayList files) {
-    if (!dropEntry(references, owner, blobId)) {
-      return false;
+  boolean holdsAny(long owner) {
+    return references.containsKey(owner) || unbacked.containsKey(owner);
+  }
+
+  /**
+   * Drops an id from an owner's entry: its reference to a blob (live or deleted), or an id that
+   * held nothing.
+   *
+   * @return false when the id is not in the owner's entry
+   */
+  boolean release(long owner, long id, LongArrayList files) {
+    if (dropEntry(references, owner, id)) {
+      unreferenced(table.any(id), files);
+      return true;
     }
-    unreferenced(table.any(blobId), files);
-    return true;
+    return dropEntry(unbacked, owner, id);
   }
 
   /** Ends an owner: drops its references and reclaims the blobs it never sealed. Idempotent. */
   void releaseOwner(long owner, LongArrayList files) {
-    everHeld.remove(owner);
+    unbacked.remove(owner);
     LongHashSet refs = references.remove(owner);
     for (LongHashSet.LongIterator it = (refs == null ? NONE : refs).iterator(); it.hasNext(); ) {
       unreferenced(table.any(it.nextValue()), files);
@@ -102,12 +120,14 @@ final class OwnerLedger {
   }
 
   /**
-   * An owner deleting a blob gives up its own holds on it first: its reference, and its creator's
-   * hold on a blob it never sealed. Other owners' holds stay.
+   * An owner deleting a blob gives up its own holds on it first: its reference (the id stays in its
+   * entry, holding nothing, as the reference keeps it), and its creator's hold on a blob it never
+   * sealed. Other owners' holds stay.
    */
   void giveUp(long owner, BlobEntry e) {
     if (dropEntry(references, owner, e.id)) {
       e.refCount--;
+      unbacked.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id);
     }
     if (e.state == BlobState.UNSEALED && e.creator == owner) {
       sealed(e);
@@ -133,6 +153,7 @@ final class OwnerLedger {
   /** Forgets everything (after a close has reported it). */
   void clear() {
     references.clear();
+    unbacked.clear();
     unsealed.clear();
   }
 

@@ -155,13 +155,79 @@ class BlobStoreTest {
     store.addReference(B, id);
     store.addReference(B, id);
     assertEquals(1, store.referenceCount(B), "one reference per owner");
-    assertEquals(
-        StatusCode.OBJECT_NOT_EXISTS,
-        assertThrows(CellarException.class, () -> store.addReference(B, id + 1)).status());
+    store.addReference(B, id + 1);
+    assertEquals(1, store.referenceCount(B), "an unknown id holds nothing");
     assertTrue(store.exists(id));
     assertEquals(64, store.size(id));
     assertEquals(-1, store.size(id + 1));
     assertArrayEquals(new long[] {id}, store.ids());
+  }
+
+  @Test
+  void releaseAnswersAsTheReferenceDependencyTrackerDoes() {
+    long id = store.create(A, 64).objectId();
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(A, id)).status(),
+        "creating takes no reference");
+    store.seal(A, id);
+    store.release(A, id);
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(A, id)).status(),
+        "the entry went with its last id: KeyError again, not ObjectNotExists");
+
+    long unknown = id + 12345;
+    assertEquals(0, store.get(A, new long[] {unknown}, false).size());
+    assertEquals(
+        StatusCode.OBJECT_NOT_EXISTS,
+        assertThrows(CellarException.class, () -> store.release(A, id)).status(),
+        "a get of an unknown id makes an entry");
+    store.release(A, unknown);
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(A, unknown)).status(),
+        "accepted once");
+
+    store.seal(B, ObjectIds.EMPTY_BLOB);
+    store.release(B, ObjectIds.EMPTY_BLOB);
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(B, ObjectIds.EMPTY_BLOB)).status(),
+        "sealing the empty blob records it once");
+    assertEquals(0, store.referenceCount(B), "and it holds nothing");
+  }
+
+  @Test
+  void aDeleterKeepsTheIdInItsEntryButNotTheMemory() {
+    long id = store.create(A, 4096).objectId();
+    store.seal(A, id);
+    assertArrayEquals(new long[] {id}, store.delete(A, new long[] {id}));
+    assertEquals(0, store.memoryUsage(), "the deleter's reference holds no memory");
+    assertEquals(0, store.referenceCount(A));
+    store.release(A, id); // the reference keeps the id in the connection's entry
+    assertEquals(
+        StatusCode.KEY_ERROR,
+        assertThrows(CellarException.class, () -> store.release(A, id)).status());
+  }
+
+  @Test
+  void onlyASealedBlobNoOwnerReferencesIsNotInUse() {
+    long id = store.create(A, 64).objectId();
+    assertTrue(store.isInUse(id), "unsealed");
+    store.seal(A, id);
+    assertTrue(store.isInUse(id), "referenced by its sealer");
+    store.release(A, id);
+    assertFalse(store.isInUse(id), "cold");
+    store.get(B, new long[] {id}, false);
+    assertTrue(store.isInUse(id), "referenced again");
+    store.release(B, id);
+    assertFalse(store.isInUse(id));
+    store.drop(id);
+    assertTrue(store.isInUse(id), "deleted: off the reference's cold list");
+    assertTrue(store.isInUse(id + 12345), "unknown");
+    assertTrue(store.isInUse(ObjectIds.EMPTY_BLOB));
+    assertTrue(store.isInUse(777), "an object id");
   }
 
   @Test

@@ -121,6 +121,52 @@ class BlobSpillTest {
   }
 
   @Test
+  void aBlobSpilledToMakeRoomIsInUseAsForTheReferenceAndAnEvictedOneIsNot() {
+    BlobStore store = open(4 * MB);
+    long[] ids = new long[4];
+    for (int i = 0; i < 4; i++) {
+      ids[i] = coldBlob(store, MB - 100, random(i, MB - 100));
+    }
+    store.create(OWNER, MB); // spills ids 0, 1, 2 to make room
+    assertTrue(store.isSpilled(ids[0]) && !store.isSpilled(ids[3]));
+    assertTrue(store.isInUse(ids[0]), "off the reference's cold list");
+    assertFalse(store.isInUse(ids[3]), "cold, in memory");
+    store.evict(new long[] {ids[3]});
+    assertTrue(store.isSpilled(ids[3]));
+    assertFalse(store.isInUse(ids[3]), "an evicted blob stays on the cold list");
+    store.load(new long[] {ids[0]}, false);
+    assertTrue(store.isInUse(ids[0]), "loaded back, still off the list");
+    store.addReference(OWNER, ids[0]);
+    store.release(OWNER, ids[0]);
+    assertFalse(store.isInUse(ids[0]), "referenced and released: cold again");
+  }
+
+  @Test
+  void sealingASpilledBlobAgainTakesAReferenceAsForTheReference() {
+    BlobStore store = open(4 * MB);
+    long[] ids = new long[4];
+    for (int i = 0; i < 4; i++) {
+      ids[i] = coldBlob(store, MB - 100, random(i, MB - 100));
+    }
+    long fifth = store.create(OWNER, MB).objectId(); // spills ids 0, 1, 2; no reference
+    assertTrue(store.isSpilled(ids[0]));
+    store.seal(OWNER, ids[0]);
+    assertTrue(store.isSpilled(ids[0]), "a seal does no file I/O");
+    assertTrue(store.isInUse(ids[0]));
+    assertEquals(1, store.referenceCount(OWNER));
+    assertArrayEquals(
+        random(0, MB - 100),
+        store
+            .segment(store.get(OWNER, new long[] {ids[0]}, false).get(0).objectId())
+            .toArray(java.lang.foreign.ValueLayout.JAVA_BYTE),
+        "the next get reads it back");
+    store.release(OWNER, ids[0]);
+    assertFalse(store.isInUse(ids[0]));
+    store.seal(OWNER, fifth);
+    store.release(OWNER, fifth);
+  }
+
+  @Test
   void victimsGoInTheOrderTheyBecameCold() {
     BlobStore store = open(4 * MB);
     long[] ids = new long[3];
