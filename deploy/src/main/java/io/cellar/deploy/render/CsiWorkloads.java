@@ -163,7 +163,6 @@ final class CsiWorkloads {
             .addNewVolumeMount()
             .withName("vineyard-sockets")
             .withMountPath(CsiResources.SOCKET_ROOT)
-            .withMountPropagation("HostToContainer")
             .endVolumeMount()
             .addNewVolumeMount()
             .withName("tmp")
@@ -267,7 +266,6 @@ final class CsiWorkloads {
             .addNewVolumeMount()
             .withName("vineyard-sockets")
             .withMountPath(CsiResources.SOCKET_ROOT)
-            .withMountPropagation("HostToContainer")
             .endVolumeMount()
             .build();
     Container registrar =
@@ -320,6 +318,9 @@ final class CsiWorkloads {
         .build();
   }
 
+  // The socket root (vineyard-sockets) is mounted without propagation: the vineyardd pods create
+  // directories and sockets there, never mounts, and those show through a plain bind mount. Asking
+  // for HostToContainer would demand a shared or slave host mount (a private / refuses the pod).
   private static List<Volume> nodeVolumes(CsiDriver cr, String pluginDir) {
     List<Volume> volumes = new ArrayList<>();
     volumes.add(hostPath("socket-dir", pluginDir));
