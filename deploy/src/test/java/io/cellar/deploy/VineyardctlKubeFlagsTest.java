@@ -206,9 +206,14 @@ class VineyardctlKubeFlagsTest {
             "builtin",
             "--hostNetwork",
             "--kubeletDir",
-            "/srv/kubelet/"),
+            "/srv/kubelet/",
+            "--deleteObjects",
+            "--objectPrefix",
+            "/mnt/v/"),
         err.toString());
     CsiDriver cr = (CsiDriver) objects().getFirst();
+    assertTrue(cr.getSpec().deleteObjects);
+    assertEquals("/mnt/v/", cr.getSpec().objectPrefix);
     assertEquals(io.cellar.deploy.crd.SidecarMode.builtin, cr.getSpec().sidecars);
     assertTrue(cr.getSpec().hostNetwork);
     assertEquals("/srv/kubelet", cr.getSpec().kubeletDir);
@@ -223,6 +228,9 @@ class VineyardctlKubeFlagsTest {
     err.getBuffer().setLength(0);
     assertEquals(1, run("manifests", "csidriver", "--kubeletDir", "relative/dir"));
     assertTrue(firstLine().contains("--kubeletDir 'relative/dir'"), firstLine());
+    err.getBuffer().setLength(0);
+    assertEquals(1, run("manifests", "csidriver", "--objectPrefix", "data/"));
+    assertTrue(firstLine().contains("--objectPrefix 'data/'"), firstLine());
     noStackTrace();
   }
 

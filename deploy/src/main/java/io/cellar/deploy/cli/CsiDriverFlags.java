@@ -113,6 +113,24 @@ public final class CsiDriverFlags {
   boolean hostNetwork;
 
   @Option(
+      names = "--deleteObjects",
+      arity = "0..1",
+      fallbackValue = "true",
+      description =
+          "Deleting a volume deletes the objects named under --objectPrefix in its vineyard"
+              + " cluster; Cellar (default: false, as the reference: they stay).")
+  boolean deleteObjects;
+
+  @Option(
+      names = "--objectPrefix",
+      defaultValue = "/vineyard/data/",
+      paramLabel = "PATH",
+      description =
+          "The in-pod path under which steps name their objects (the claim's mountPath and a"
+              + " slash); Cellar (default: ${DEFAULT-VALUE}).")
+  String objectPrefix;
+
+  @Option(
       names = "--kubeletDir",
       defaultValue = "/var/lib/kubelet",
       paramLabel = "DIR",
@@ -185,6 +203,11 @@ public final class CsiDriverFlags {
     s.sidecar.enableTopology = enableTopology;
     s.sidecars = sidecars;
     s.hostNetwork = hostNetwork;
+    if (!objectPrefix.startsWith("/")) {
+      throw new UserError("--objectPrefix '" + objectPrefix + "': expected an absolute path");
+    }
+    s.deleteObjects = deleteObjects;
+    s.objectPrefix = objectPrefix;
     if (!kubeletDir.startsWith("/") || kubeletDir.length() < 2 || kubeletDir.contains("//")) {
       throw new UserError("--kubeletDir '" + kubeletDir + "': expected an absolute directory");
     }

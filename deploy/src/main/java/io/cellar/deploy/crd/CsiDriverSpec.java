@@ -68,6 +68,25 @@ public final class CsiDriverSpec {
   @Default("/var/lib/kubelet")
   public String kubeletDir = "/var/lib/kubelet";
 
+  /**
+   * Cellar: the StorageClasses make DeleteVolume delete the objects named under {@link
+   * #objectPrefix} (the claim's objects go with it; the reference leaves them). Every claim of one
+   * cluster shares that prefix, so keep one claim per cluster at a time when this is on.
+   */
+  @JsonPropertyDescription(
+      "DeleteObjects makes deleting a volume delete the objects named under objectPrefix in its"
+          + " vineyard cluster")
+  @Default("false")
+  public Boolean deleteObjects = false;
+
+  /** Cellar: the in-pod path under which the steps name their objects, with a trailing slash. */
+  @JsonPropertyDescription(
+      "ObjectPrefix is the in-pod path (the claim's mountPath and a slash) whose objects a"
+          + " deleted volume takes with it, when deleteObjects is set")
+  @Default("/vineyard/data/")
+  @io.fabric8.generator.annotation.Pattern("^/.*$")
+  public String objectPrefix = "/vineyard/data/";
+
   /** The vineyard clusters that get a StorageClass. */
   @JsonPropertyDescription("Clusters are the list of vineyard clusters")
   public List<VineyardCluster> clusters = new ArrayList<>();

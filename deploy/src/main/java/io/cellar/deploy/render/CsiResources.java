@@ -124,10 +124,23 @@ public final class CsiResources {
         .withProvisioner(DRIVER)
         .addToParameters(NAMESPACE_PARAMETER, cluster.namespace)
         .addToParameters(NAME_PARAMETER, cluster.name)
+        .addToParameters(deleteObjectsParameters(cr))
         .withVolumeBindingMode(cr.getSpec().volumeBindingMode.name())
         .withReclaimPolicy("Delete")
         .withAllowVolumeExpansion(false)
         .build();
+  }
+
+  /** The StorageClass parameters that make DeleteVolume delete a volume's objects, if asked. */
+  static Map<String, String> deleteObjectsParameters(CsiDriver cr) {
+    if (!Boolean.TRUE.equals(cr.getSpec().deleteObjects)) {
+      return Map.of();
+    }
+    return Map.of(
+        io.cellar.csi.VolumeId.DELETE_OBJECTS_KEY,
+        "true",
+        io.cellar.csi.VolumeId.OBJECT_PREFIX_KEY,
+        cr.getSpec().objectPrefix);
   }
 
   /** What csi-provisioner (with --extra-create-metadata, optionally topology) needs. */

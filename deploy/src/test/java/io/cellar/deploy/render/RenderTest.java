@@ -308,6 +308,28 @@ class RenderTest {
   }
 
   @Test
+  void deleteObjectsGivesTheClassesTheParametersThatMakeDeleteVolumeDeleteTheObjects() {
+    CsiDriver cr = csiDriver();
+    StorageClass plain =
+        find(
+            CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr)),
+            StorageClass.class,
+            "team.vd.csi");
+    assertFalse(plain.getParameters().containsKey("k8s.v6d.io/vineyard/delete-objects"));
+    cr.getSpec().deleteObjects = true;
+    cr.getSpec().objectPrefix = "/data/objects/";
+    StorageClass sc =
+        find(
+            CsiResources.render(cr, "ops", cr.getSpec().clusters, Owner.operator(cr)),
+            StorageClass.class,
+            "team.vd.csi");
+    assertEquals("true", sc.getParameters().get(io.cellar.csi.VolumeId.DELETE_OBJECTS_KEY));
+    assertEquals(
+        "/data/objects/", sc.getParameters().get(io.cellar.csi.VolumeId.OBJECT_PREFIX_KEY));
+    assertEquals("team", sc.getParameters().get("k8s.v6d.io/vineyard/namespace"));
+  }
+
+  @Test
   void hostNetworkPutsEveryPodOnTheHostAndEtcdIsReachedWithoutDns() {
     CsiDriver cr = csiDriver();
     cr.getSpec().hostNetwork = true;
