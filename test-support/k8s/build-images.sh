@@ -7,7 +7,9 @@
 #     vineyardctl.tar  cellar.local/vineyardctl:<key>  deploy/docker/vineyardctl.Dockerfile
 #     steps.tar        cellar.local/pipeline-steps:<key>  deploy/examples/kubeflow/Dockerfile
 #     pause.tar        cellar.local/pause:<key>        the pod sandbox (pause.c, musl-gcc -static)
-#     images.env       VINEYARDD_IMAGE=... VINEYARDCTL_IMAGE=... STEPS_IMAGE=... PAUSE_IMAGE=...
+#     etcd.tar         cellar.local/etcd:<key>         a vineyard cluster's etcd members: build-tools.sh's
+#                                                      etcd (the release quay.io/coreos/etcd ships)
+#     images.env       VINEYARDD_IMAGE=... VINEYARDCTL_IMAGE=... STEPS_IMAGE=... PAUSE_IMAGE=... ETCD_IMAGE=...
 #     .complete        written last
 #
 #   build-images.sh REPO_ROOT
@@ -66,6 +68,11 @@ app_jar() { # app_jar MODULE
 }
 SERVER_JAR="$(app_jar store-server)"
 CTL_JAR="$(app_jar deploy)"
+# etcd for a vineyard cluster's member pods: the upstream image (quay.io/coreos/etcd) is not to be
+# had here, so the same release, built by build-tools.sh (static), goes onto the minbase layer
+TOOLS_DIR="$("$HERE/build-tools.sh")" || die "build-tools.sh failed (the etcd image needs its etcd)"
+ETCD_BIN="$TOOLS_DIR/bin/etcd"
+[ -x "$ETCD_BIN" ] || die "no etcd binary in $TOOLS_DIR/bin"
 STEPS_DIR="$REPO/deploy/examples/kubeflow"
 STEP_FILES=(common.py prepare-data.py preprocess.py train.py test.py)
 
@@ -88,6 +95,7 @@ key_inputs() {
     "$REPO"/deploy/docker/*.Dockerfile "$REPO"/deploy/docker/jlink-runtime.sh \
     "$STEPS_DIR/Dockerfile" "${STEP_FILES[@]/#/$STEPS_DIR/}" \
     | sed "s#  $REPO/#  #; s#  $HERE/#  #"
+  echo "etcd $(sha256sum "$ETCD_BIN" | cut -d' ' -f1)"
   jar_digests "$SERVER_JAR" "$REPO"/store-server/target/lib/*.jar "$CTL_JAR" "$REPO"/deploy/target/lib/*.jar
   echo "pins $PINS suite $SUITE"
   "$JAVA_HOME/bin/java" -version 2>&1
@@ -229,6 +237,7 @@ TAG_D="cellar.local/vineyardd:$KEY"
 TAG_C="cellar.local/vineyardctl:$KEY"
 TAG_S="cellar.local/pipeline-steps:$KEY"
 TAG_P="cellar.local/pause:$KEY"
+TAG_E="cellar.local/etcd:$KEY"
 
 layer="$(java_app vineyardd store-server.jar "$SERVER_JAR" "$REPO/store-server/target/lib" "$REPO/deploy/docker/vineyardd")"
 timed "pack vineyardd" pack_image "$DEST/vineyardd.tar" "$TAG_D" "$BASE" "$layer" \
@@ -255,11 +264,20 @@ layer_tar "$WORK/pause-base" "$WORK/pause-base.tar"
 timed "pack pause" pack_image "$DEST/pause.tar" "$TAG_P" "$WORK/pause-base.tar" "$layer" \
   '{"User":"65535:65535","Entrypoint":["/pause"]}'
 
+layer="$WORK/layer-etcd"
+mkdir -p "$layer/usr/local/bin" "$layer/var/lib/etcd"
+install -m 0755 "$ETCD_BIN" "$layer/usr/local/bin/etcd"
+chown "$UID_GID:$UID_GID" "$layer/var/lib/etcd"
+timed "pack etcd" pack_image "$DEST/etcd.tar" "$TAG_E" "$BASE" "$layer" \
+  "{\"User\":\"$UID_GID:$UID_GID\",\"Entrypoint\":[\"/usr/local/bin/etcd\"],\"Env\":[\"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin\"],\"ExposedPorts\":{\"2379/tcp\":{},\"2380/tcp\":{}}}"
+rm -rf "$layer"
+
 cat > "$DEST/images.env" <<EOF
 VINEYARDD_IMAGE=$TAG_D
 VINEYARDCTL_IMAGE=$TAG_C
 STEPS_IMAGE=$TAG_S
 PAUSE_IMAGE=$TAG_P
+ETCD_IMAGE=$TAG_E
 EOF
 rm -rf "$WORK"
 echo "key=$KEY built=$(date -u +%Y-%m-%dT%H:%M:%SZ) seconds=$(( SECONDS - start_all ))" > "$DEST/.complete"

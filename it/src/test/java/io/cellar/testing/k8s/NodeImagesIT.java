@@ -93,6 +93,20 @@ class NodeImagesIT {
     assertTrue(Files.size(pause) < 200_000, "pause is " + Files.size(pause) + " bytes");
   }
 
+  @Test
+  void etcdImageHoldsTheEtcdReleaseTheToolsBuiltAndRunsAsTheEtcdUser(@TempDir Path dir)
+      throws Exception {
+    Image image = Image.open(images.archive("ETCD"), dir);
+    assertEquals("[\"/usr/local/bin/etcd\"]", image.config.path("Entrypoint").toString());
+    // the StatefulSet runs etcd as this user (EtcdResources.ETCD_USER)
+    assertEquals("65532:65532", image.config.path("User").asText());
+    Path etcd = image.file("/usr/local/bin/etcd");
+    assertTrue(Files.isExecutable(etcd));
+    assertEquals(
+        -1L, Files.mismatch(etcd, KubeTools.locate().binary("etcd")), "not build-tools.sh's etcd");
+    assertTrue(Files.isDirectory(image.file("/tmp")), "no /tmp in the base layer");
+  }
+
   private static void assertJavaApp(Image image, Dockerfile file, String app, String jar)
       throws IOException {
     assertEquals(file.json("ENTRYPOINT"), image.config.path("Entrypoint"));

@@ -22,14 +22,16 @@ public final class NodeImages {
   public static final String SCRIPT = "test-support/k8s/build-images.sh";
 
   /** The images, by the names of {@code images.env} without {@code _IMAGE}. */
-  public static final List<String> NAMES = List.of("VINEYARDD", "VINEYARDCTL", "STEPS", "PAUSE");
+  public static final List<String> NAMES =
+      List.of("VINEYARDD", "VINEYARDCTL", "STEPS", "PAUSE", "ETCD");
 
   private static final Map<String, String> FILES =
       Map.of(
           "VINEYARDD", "vineyardd.tar",
           "VINEYARDCTL", "vineyardctl.tar",
           "STEPS", "steps.tar",
-          "PAUSE", "pause.tar");
+          "PAUSE", "pause.tar",
+          "ETCD", "etcd.tar");
 
   private final Path dir;
   private final Map<String, String> tags;
