@@ -461,10 +461,12 @@ public final class KubeNode implements AutoCloseable {
         }
       }
     }
-    // cgroups, leaves first
+    // cgroups, leaves first, after whatever still runs in them (a container that containerd was
+    // starting as it stopped leaves a "runc init" there that no work-dir mark names)
     List<Path> cgroups = new ArrayList<>(HostState.readKubepodsCgroups());
     cgroups.removeAll(before.kubepodsCgroups());
     cgroups.sort(Comparator.comparingInt(Path::getNameCount).reversed());
+    killCgroupMembers(cgroups, problems);
     for (Path cg : cgroups) {
       try {
         Files.deleteIfExists(cg);
@@ -480,6 +482,40 @@ public final class KubeNode implements AutoCloseable {
       }
     }
     deleteTree(files.root(), problems);
+  }
+
+  /** Kills every process left in the node's own cgroups and waits until they have gone. */
+  private static void killCgroupMembers(List<Path> cgroups, List<String> problems)
+      throws InterruptedException {
+    List<ProcessHandle> members = new ArrayList<>();
+    for (Path cg : cgroups) {
+      Path procs = cg.resolve("cgroup.procs");
+      try {
+        for (String line : Files.readAllLines(procs)) {
+          if (!line.isBlank()) {
+            ProcessHandle.of(Long.parseLong(line.strip())).ifPresent(members::add);
+          }
+        }
+      } catch (IOException | NumberFormatException e) {
+        // the cgroup went meanwhile, or has no such file in this hierarchy
+      }
+    }
+    if (members.isEmpty()) {
+      return;
+    }
+    members.forEach(ProcessHandle::destroyForcibly);
+    try {
+      Poll.until(
+          "processes in the node's cgroups gone",
+          Duration.ofSeconds(10),
+          () ->
+              members.stream().noneMatch(ProcessHandle::isAlive)
+                  ? Optional.of(true)
+                  : Optional.empty(),
+          () -> null);
+    } catch (IllegalStateException e) {
+      problems.add("processes still in the node's cgroups: " + members);
+    }
   }
 
   /** Container shims and container processes of this node that outlived containerd. */
