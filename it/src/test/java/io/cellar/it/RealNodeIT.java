@@ -16,10 +16,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The seed tutorial on real pods: runs {@code it/e2e/tutorial} (a one-node Kubernetes built here,
- * Cellar's images, vineyardd as a pod with a Python client pod, the example's steps as pods on
- * files and then through the vineyardd pod) and checks what it printed: every phase passed, the MSE
- * of both runs is the same number, the timing table has a value for every label, and the node's
- * teardown restored the host.
+ * Cellar's images; {@code vineyardctl deploy vineyard-cluster} and {@code deploy csidriver
+ * --sidecars builtin} with every pod Running; a claim of the cluster's class provisioned by the
+ * built-in provisioner and a Python client pod through it; the example's steps as pods on files and
+ * then through the claim; the claim deleted and its objects gone) and checks what it printed: every
+ * phase passed, the MSE of both runs is the same number, the timing table has a value for every
+ * label, and the node's teardown restored the host.
  */
 class RealNodeIT {
   private static final long TIMEOUT_MINUTES = 60; // a cold run builds the Kubernetes binaries
@@ -67,7 +69,13 @@ class RealNodeIT {
               .matcher(stdout);
       assertTrue(row.find(), "no timings for " + label + ":\n" + stdout);
     }
+    assertTrue(stderr.contains("2 deploy vineyard-cluster (Running)"), stderr);
+    assertTrue(stderr.contains("2 deploy csidriver (builtin sidecars)"), stderr);
+    assertTrue(stderr.contains("by the built-in provisioner"), stderr);
     assertTrue(stderr.contains("2 python client pod put/get"), stderr);
+    assertTrue(
+        Pattern.compile("claim deleted: [1-9][0-9]* names before, 0 after").matcher(stderr).find(),
+        stderr);
     assertTrue(stderr.contains("host restored"), "the node's teardown:\n" + stderr);
   }
 }
