@@ -481,6 +481,14 @@ def main():
         section += ptab
         if mtab:
             section += ["", "### Python client micro scenarios, Cellar vs the reference vineyardd", ""] + mtab
+        real = os.path.join(a.results, "real-pods.txt")
+        if os.path.exists(real):
+            section += ["", "### Real pods (`bench/run --real-pods`: it/e2e/tutorial)", "",
+                        "The same steps as pods on a one-node Kubernetes built here (containerd, runc, the "
+                        "kubelet; Cellar's images without a registry), first on files (a hostPath), then "
+                        "through a PVC of the vineyard CSI driver deployed by `vineyardctl deploy "
+                        "vineyard-cluster` and `deploy csidriver --sidecars builtin`. Seconds, from "
+                        "`kubectl logs`:", "", "```"] + open(real).read().strip("\n").splitlines() + ["```"]
         section += ["", "### JMH (bench/target/benchmarks.jar, short settings)", ""] + jtab + ["", END]
         text = open(a.readme).read() if os.path.exists(a.readme) else ""
         if BEGIN in text and END in text:
