@@ -6,7 +6,6 @@ import io.cellar.deploy.crd.SidecarMode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.ContainerBuilder;
 import io.fabric8.kubernetes.api.model.EnvVar;
-import io.fabric8.kubernetes.api.model.EnvVarBuilder;
 import io.fabric8.kubernetes.api.model.IntOrString;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.api.model.Toleration;
@@ -67,24 +66,13 @@ final class CsiWorkloads {
     return args;
   }
 
-  private static EnvVar field(String name, String path) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewFieldRef()
-        .withFieldPath(path)
-        .endFieldRef()
-        .endValueFrom()
-        .build();
-  }
-
   private static ContainerBuilder driver(CsiDriver cr, int healthPort, List<String> roles) {
     CsiDriverSpec spec = cr.getSpec();
     List<EnvVar> env = new ArrayList<>();
-    env.add(field("NODE_NAME", "spec.nodeName"));
+    env.add(PodParts.field("NODE_NAME", "spec.nodeName"));
     if (builtin(cr)) { // the provisioner's Lease: its namespace and this pod's identity in it
-      env.add(field("POD_NAME", "metadata.name"));
-      env.add(field("POD_NAMESPACE", "metadata.namespace"));
+      env.add(PodParts.field("POD_NAME", "metadata.name"));
+      env.add(PodParts.field("POD_NAMESPACE", "metadata.namespace"));
     }
     return new ContainerBuilder()
         .withName("vineyard-csi-driver")
@@ -149,13 +137,7 @@ final class CsiWorkloads {
             : List.of();
     Container driver =
         driver(cr, CONTROLLER_HEALTH_PORT, roles)
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .withDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext()
+            .withSecurityContext(PodParts.restricted())
             .addNewVolumeMount()
             .withName("socket-dir")
             .withMountPath("/csi")

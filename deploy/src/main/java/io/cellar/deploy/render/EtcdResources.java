@@ -213,13 +213,7 @@ public final class EtcdResources {
             .withPeriodSeconds(10)
             .withFailureThreshold(6)
             .endLivenessProbe()
-            .withNewSecurityContext()
-            .withAllowPrivilegeEscalation(false)
-            .withReadOnlyRootFilesystem(true)
-            .withNewCapabilities()
-            .withDrop("ALL")
-            .endCapabilities()
-            .endSecurityContext()
+            .withSecurityContext(PodParts.restricted())
             .addNewVolumeMount()
             .withName("data")
             .withMountPath("/var/lib/etcd")
@@ -243,18 +237,7 @@ public final class EtcdResources {
     }
     if (hostNetwork) {
       pod.setHostNetwork(true);
-      pod.getContainers()
-          .getFirst()
-          .getEnv()
-          .add(
-              new io.fabric8.kubernetes.api.model.EnvVarBuilder()
-                  .withName("POD_IP")
-                  .withNewValueFrom()
-                  .withNewFieldRef()
-                  .withFieldPath("status.podIP")
-                  .endFieldRef()
-                  .endValueFrom()
-                  .build());
+      pod.getContainers().getFirst().getEnv().add(PodParts.field("POD_IP", "status.podIP"));
     }
     return set;
   }

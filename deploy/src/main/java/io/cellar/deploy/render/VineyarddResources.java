@@ -404,13 +404,6 @@ public final class VineyarddResources {
   }
 
   private static EnvVar field(String name, String path) {
-    return new EnvVarBuilder()
-        .withName(name)
-        .withNewValueFrom()
-        .withNewFieldRef()
-        .withFieldPath(path)
-        .endFieldRef()
-        .endValueFrom()
-        .build();
+    return PodParts.field(name, path);
   }
 }
