@@ -1,7 +1,9 @@
 """A large array through an arena on a huge tmpfs (--shm_dir): one client puts it, a fresh client
 reads it back and checks every bit; each reports how much of its own mapping of the arena the
 kernel mapped with 2 MiB page-table entries (ShmemPmdMapped + FilePmdMapped in /proc/self/smaps).
-Usage: huge_pages.py put SOCKET BYTES DIR | huge_pages.py get SOCKET ID BYTES DIR"""
+With "churn" it puts COUNT arrays and deletes them again (no memory_trim), leaving freed memory.
+Usage: huge_pages.py put SOCKET BYTES DIR | huge_pages.py get SOCKET ID BYTES DIR
+       huge_pages.py churn SOCKET COUNT BYTES"""
 
 import hashlib
 import re
@@ -43,6 +45,13 @@ def main():
         print('ID', int(object_id))
         print('PMD_MAPPED', pmd_mapped_under(directory))
         print('SHA256', hashlib.sha256(value.tobytes()).hexdigest())
+    elif mode == 'churn':
+        count, nbytes = int(sys.argv[3]), int(sys.argv[4])
+        ids = [client.put(pattern(nbytes)) for _ in range(count)]
+        for object_id in ids:
+            client.delete(object_id)
+        print('OK huge_pages churn', count * nbytes, 'bytes')
+        return
     else:
         object_id, nbytes, directory = int(sys.argv[3]), int(sys.argv[4]), sys.argv[5]
         back = client.get(vineyard.ObjectID(object_id))
