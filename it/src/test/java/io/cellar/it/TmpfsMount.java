@@ -57,7 +57,7 @@ final class TmpfsMount implements AutoCloseable {
     try {
       errno = MountCalls.mountFilesystem("tmpfs", dir.toString(), "tmpfs", 0, options);
     } finally {
-      if (!new TmpfsMount(dir, options).isMounted()) {
+      if (!mountedAt(dir)) {
         Files.deleteIfExists(dir);
       }
     }
@@ -106,6 +106,10 @@ final class TmpfsMount implements AutoCloseable {
    * @throws IOException when {@code /proc/self/mountinfo} cannot be read
    */
   boolean isMounted() throws IOException {
+    return mountedAt(dir);
+  }
+
+  private static boolean mountedAt(Path dir) throws IOException {
     for (String line : Files.readAllLines(Path.of("/proc/self/mountinfo"))) {
       String[] f = line.split(" ");
       if (f.length >= 5 && f[4].equals(dir.toString())) {
