@@ -13,6 +13,9 @@ import io.cellar.protocol.UnsignedJson;
  * @param deferredRequests requests parked until they can be answered ({@code wait=true})
  * @param ipcConnections open IPC connections
  * @param rpcConnections open RPC connections
+ * @param memoryBacking what holds the server's shared memory ({@code memory_backing}: {@code
+ *     hugetlb}, {@code memfd_thp}, {@code huge_tmpfs} or {@code memfd}); empty when the server does
+ *     not say (the reference)
  */
 public record InstanceStatus(
     long instanceId,
@@ -21,7 +24,8 @@ public record InstanceStatus(
     long memoryLimit,
     long deferredRequests,
     long ipcConnections,
-    long rpcConnections) {
+    long rpcConnections,
+    String memoryBacking) {
 
   /**
    * Reads the {@code meta} object of an {@code instance_status_reply}.
@@ -37,6 +41,7 @@ public record InstanceStatus(
         meta.path("memory_limit").asLong(0),
         meta.path("deferred_requests").asLong(0),
         meta.path("ipc_connections").asLong(0),
-        meta.path("rpc_connections").asLong(0));
+        meta.path("rpc_connections").asLong(0),
+        meta.path("memory_backing").asText(""));
   }
 }

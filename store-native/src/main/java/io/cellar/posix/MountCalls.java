@@ -88,6 +88,10 @@ public final class MountCalls {
       String source, String target, String fstype, long flags, String data) {
     try (Arena arena = Arena.ofConfined()) {
       MemorySegment state = Downcall.newCallState(arena);
+      // a local, not a conditional in the call: as an argument of the signature-polymorphic
+      // invokeExact the conditional is typed Object, and the call fails with
+      // WrongMethodTypeException
+      MemorySegment options = data == null ? MemorySegment.NULL : arena.allocateFrom(data);
       int rc =
           (int)
               MOUNT.invokeExact(
@@ -96,7 +100,7 @@ public final class MountCalls {
                   arena.allocateFrom(target),
                   arena.allocateFrom(fstype),
                   flags,
-                  data == null ? MemorySegment.NULL : arena.allocateFrom(data));
+                  options);
       return rc == 0 ? 0 : Downcall.errno(state);
     } catch (Throwable t) {
       throw Downcall.rethrow(t);

@@ -200,7 +200,18 @@ final class BlobArena implements AutoCloseable {
     if (to - from > TRIM_CHUNK) {
       to = (from + TRIM_CHUNK) & -granule;
     }
-    freed[0] += arena.discard(from, to - from);
+    // The pages that [from, to) only partly covers are freed too where the rest of them is free
+    // as well: below, the head guard (no blob before the range's start); above the trim's top, the
+    // free tail of the page the highest block ended in (that block's last write faulted it in;
+    // with huge pages 2 MiB stayed behind per trim) and the tail guard. Nothing outside the free
+    // block is touched, and never the kept range: the top is only reached outside it.
+    long discardFrom = from == allocator.start() ? 0 : from;
+    long discardTo = to;
+    if (to == top) {
+      long freeEnd = block[1] == allocator.end() ? arena.size() : block[1];
+      discardTo = Math.min(freeEnd, (to + granule - 1) & -granule);
+    }
+    freed[0] += arena.discard(discardFrom, discardTo - discardFrom);
     return to;
   }
 

@@ -74,6 +74,21 @@ class BlobStoreTest {
   }
 
   @Test
+  void aTrimOfAnEmptiedStoreGivesBackEveryPageEvenThoseItsEndsShare() {
+    store.close();
+    store = open(StoreConfig.ofLimit(64 * MB).withPrefillAhead(0));
+    // the first block starts 64 bytes into the first page, the last one ends inside a page
+    fill(store, B, 3, 3 * MB + 100);
+    assertTrue(store.residentBytes() >= 9 * MB, "written: " + store.residentBytes());
+    store.delete(B, store.ids());
+    assertTrue(store.trim() >= 9 * MB);
+    assertEquals(0, store.residentBytes(), "not even the first page or the last block's tail");
+    fill(store, A, 1, 100);
+    assertEquals(7, store.segment(store.ids()[0]).get(ValueLayout.JAVA_BYTE, 99), "usable again");
+    store.releaseOwner(A);
+  }
+
+  @Test
   void theIdleTrimKeepsThePrefillWindowAndGivesTheRestBack() throws InterruptedException {
     store.close();
     store =

@@ -82,7 +82,7 @@ public final class StartupWarmup {
                   }
                 });
     boolean finished = join(player, DEADLINE);
-    server.close(); // also ends a script still running: its connections close
+    closeQuietly(server); // also ends a script still running: its connections close
     if (!finished) {
       join(player, Duration.ofSeconds(5));
     }
@@ -98,6 +98,25 @@ public final class StartupWarmup {
     LOG.info(
         "warm-up done in {} ms ({} client operations on a throwaway store)", millis, operations[0]);
     return true;
+  }
+
+  /**
+   * Closes the throwaway server and store. Whatever the store's leak check finds (a connection of
+   * the script whose close the server had not handled yet: seen once on a loaded machine, "1 owner
+   * still open") is logged at warn level, not thrown: everything is released all the same, and a
+   * warm-up must never stop the daemon from starting.
+   *
+   * @param server the throwaway server
+   * @return true when the store closed with nothing outstanding
+   */
+  static boolean closeQuietly(ThrowawayServer server) {
+    try {
+      server.close();
+      return true;
+    } catch (IllegalStateException e) {
+      LOG.warn("warm-up's throwaway {}; starting all the same", e.getMessage());
+      return false;
+    }
   }
 
   /** The {@link System#nanoTime()} at {@code sinceLaunch} after this process started. */

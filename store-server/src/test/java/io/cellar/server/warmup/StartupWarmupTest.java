@@ -62,6 +62,17 @@ class StartupWarmupTest {
         "the script's thread has ended");
   }
 
+  @Test
+  void aLeakFoundWhenTheThrowawayStoreClosesIsLoggedNotThrown() throws Exception {
+    ThrowawayServer server = ThrowawayServer.start(false);
+    Path dir = server.socket().getParent();
+    server.store().openOwner(); // as a script connection the server has not closed yet
+    assertFalse(StartupWarmup.closeQuietly(server), "the leak check found the owner");
+    assertFalse(Files.exists(dir), "the private directory is gone all the same");
+    ThrowawayServer clean = ThrowawayServer.start(false);
+    assertTrue(StartupWarmup.closeQuietly(clean), "nothing outstanding");
+  }
+
   private static long warmupDirectories() throws Exception {
     try (Stream<Path> files = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
       return files.filter(p -> p.getFileName().toString().startsWith("cellar-warmup-")).count();
