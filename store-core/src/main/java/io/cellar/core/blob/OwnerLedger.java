@@ -38,6 +38,9 @@ final class OwnerLedger {
   /** Gives an owner a reference to a blob, unless it holds one already. */
   void reference(long owner, BlobEntry e) {
     everHeld.add(owner);
+    if (owner == e.creator) {
+      e.sealHold = false; // the creator reads it now: its reference protects a reader
+    }
     if (references.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id)) {
       e.refCount++;
       if (e.refCount == 1) {
@@ -102,12 +105,29 @@ final class OwnerLedger {
   }
 
   /**
+   * The creator's reference taken by its seal: a writer's, which a delete gives up (see {@link
+   * #giveUp}).
+   */
+  void sealReference(BlobEntry e) {
+    reference(e.creator, e);
+    e.sealHold = true;
+  }
+
+  /**
    * An owner deleting a blob gives up its own holds on it first: its reference, and its creator's
-   * hold on a blob it never sealed. Other owners' holds stay.
+   * hold on a blob it never sealed. The reference its creator's seal took goes too, whoever deletes
+   * (another connection, another instance through the cluster): the reference frees a deleted blob
+   * its writer is still connected to. Readers' references stay.
    */
   void giveUp(long owner, BlobEntry e) {
     if (dropEntry(references, owner, e.id)) {
       e.refCount--;
+    }
+    if (e.sealHold) {
+      e.sealHold = false;
+      if (dropEntry(references, e.creator, e.id)) {
+        e.refCount--;
+      }
     }
     if (e.state == BlobState.UNSEALED && e.creator == owner) {
       sealed(e);
