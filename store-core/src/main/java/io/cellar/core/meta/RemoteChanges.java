@@ -260,7 +260,10 @@ public final class RemoteChanges {
     return false;
   }
 
-  /** Removes objects other instances removed (with force: local referrers go too). */
+  /**
+   * Removes objects other instances removed (with force: local referrers go too, unless the object
+   * has an equivalent, which they then refer to instead).
+   */
   private DeleteResult deleteLocked(List<Long> ids) {
     Set<Long> present = new TreeSet<>();
     for (long id : ids) {
@@ -272,6 +275,6 @@ public final class RemoteChanges {
       return DeleteResult.NONE;
     }
     long[] targets = ObjectTable.toArray(present);
-    return tree.table.delete(targets, true, false, new ArrayList<>());
+    return tree.table.delete(targets, true, false, true, new ArrayList<>());
   }
 }
