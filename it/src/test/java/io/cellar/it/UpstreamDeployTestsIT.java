@@ -22,29 +22,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * bin/vineyardd} on one etcd, with the options upstream's CI passes ({@code
  * --vineyard-ipc-sockets}, {@code --vineyard-endpoint}).
  *
- * <p>Each instance gets {@code --size=1G}: {@code test_migration_large_object} puts 800 MiB on one
- * and migrates it to the other (upstream's CI runs bigger instances).
+ * <p>None is deselected. Each instance gets {@code --size=1G}: {@code test_migration_large_object}
+ * puts 800 MiB on one and migrates it to the other (upstream's CI runs bigger instances).
  */
 @Timeout(900)
 class UpstreamDeployTestsIT {
   @RegisterExtension static final EtcdCluster ETCD = EtcdCluster.single();
-
-  /**
-   * Upstream tests left out, each with why. A known gap of ours is named as one (it is ours to
-   * fix), not dressed up as something no code of ours could change.
-   */
-  private static final List<Deselection> DESELECTED =
-      List.of(
-          new Deselection(
-              "deploy/tests/test_migration.py::test_migration_and_deletion",
-              "KNOWN GAP in Cellar (ours to fix): the reference deletes an object that is still a"
-                  + " member of a global object when an equivalent object (same signature, here the"
-                  + " migrated copy) exists, and keeps the copy referenced by the global object"
-                  + " (meta_service.cc Note [Deleting global object and members]); Cellar's"
-                  + " DeletionPlanner does not model equivalents, so the original stays"));
-
-  /** One upstream test left out and why. */
-  private record Deselection(String id, String reason) {}
 
   @Test
   void theUpstreamMultiInstanceTestsPassOnTwoCellarInstancesOnOneEtcd() throws Exception {
@@ -59,9 +42,6 @@ class UpstreamDeployTestsIT {
       options.add("--vineyard-ipc-sockets=" + fleet.socket(0) + "," + fleet.socket(1));
       options.add("--vineyard-endpoint=127.0.0.1:" + fleet.get(0).rpcPort());
       options.add("-rA");
-      for (Deselection d : DESELECTED) {
-        options.add("--deselect=" + d.id());
-      }
       String out;
       try {
         out =
@@ -72,9 +52,8 @@ class UpstreamDeployTestsIT {
       } catch (AssertionError e) {
         throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
       }
-      // 21 items in test_distributed.py, 5 in test_migration.py, minus the deselected
-      assertTrue(out.contains("25 passed"), out);
-      assertTrue(out.contains(DESELECTED.size() + " deselected"), out);
+      // 21 items in test_distributed.py (one parametrized over 10 values), 5 in test_migration.py
+      assertTrue(out.contains("26 passed"), out);
       assertFalse(
           out.contains("skipped"), "nothing skipped (migration tests need the flag):\n" + out);
     }
