@@ -113,7 +113,9 @@ public final class RemoteChanges {
     List<MetaOp> discarded = new ArrayList<>();
     synchronized (tree.lock) {
       for (MetaOp.PutSignature p : signatures) {
-        if (knownInstance(p.instanceId(), "signature " + ObjectIds.signatureText(p.signature()))) {
+        if (p.instanceId() == ObjectIds.UNSPECIFIED_INSTANCE // a global object's
+            || knownInstance(
+                p.instanceId(), "signature " + ObjectIds.signatureText(p.signature()))) {
           tree.table.signatures().put(p.instanceId(), p.signature(), p.id());
         }
       }
