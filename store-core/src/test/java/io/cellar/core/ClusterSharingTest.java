@@ -254,7 +254,8 @@ class ClusterSharingTest {
   }
 
   @Test
-  void aLostInstancesObjectsAndNamesAreDropped() throws Exception {
+  void aLostInstancesObjectsAndNamesAreDroppedButAnInstanceStartingLaterLoadsThem()
+      throws Exception {
     long writer = owner(a);
     ObjectCreated t = putTensor(a, writer, 64);
     a.persist(t.id()).get(WAIT, TimeUnit.SECONDS);
@@ -271,6 +272,13 @@ class ClusterSharingTest {
     assertThrows(CellarException.class, () -> b.getName("from-a"));
     assertTrue(b.exists(mine.id()), "B's own objects stay");
     assertTrue(a.exists(t.id()), "A itself keeps its objects");
+
+    // the metadata stays in the backend: an instance that starts now loads it, as the reference's
+    // does (upstream test_vineyardd_failure: names and metadata survive their instance)
+    Store c = open();
+    assertEquals(t.id(), c.getName("from-a"));
+    assertTrue(c.exists(t.id()));
+    assertEquals(a.instanceId(), tree(c, t.id()).get("instance_id").asLong());
   }
 
   @Test

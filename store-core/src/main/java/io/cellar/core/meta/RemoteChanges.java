@@ -62,15 +62,38 @@ public final class RemoteChanges {
    */
   public DeleteResult load(MetaSnapshot snapshot) {
     List<MetaOp> ops = new ArrayList<>();
+    // Instances that persisted objects (their signatures are filed under them) and are gone now:
+    // their metadata stays in the backend, and the reference loads it (a restarted or a new
+    // instance resolves the names and metadata of a departed one); so does this load, though later
+    // changes claiming such an instance are refused as before.
+    Set<Long> departed = new TreeSet<>(Long::compareUnsigned);
     synchronized (tree.lock) {
       for (InstanceRecord r : snapshot.instances()) {
         instances.add(r.instanceId());
       }
+      for (MetaOp.PutSignature s : snapshot.signatures()) {
+        if (s.instanceId() != ObjectIds.UNSPECIFIED_INSTANCE
+            && !instances.contains(s.instanceId())) {
+          departed.add(s.instanceId());
+        }
+      }
+      instances.addAll(departed);
+    }
+    if (!departed.isEmpty()) {
+      LOG.info(
+          "loading the persisted metadata of departed instances {} as well",
+          departed.stream().map(Long::toUnsignedString).toList());
     }
     ops.addAll(snapshot.signatures());
     snapshot.objects().forEach((id, o) -> ops.add(new MetaOp.PutObject(id, o)));
     snapshot.names().forEach((name, id) -> ops.add(new MetaOp.PutName(name, id)));
-    return apply(ops);
+    try {
+      return apply(ops);
+    } finally {
+      synchronized (tree.lock) {
+        instances.removeAll(departed);
+      }
+    }
   }
 
   /**
