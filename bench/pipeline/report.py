@@ -19,6 +19,8 @@ from collections import defaultdict
 
 BEGIN = "<!-- bench/run: generated section, begin (do not edit by hand) -->"
 END = "<!-- bench/run: generated section, end -->"
+CLUSTER_BEGIN = "<!-- bench/run --cluster: generated section, begin (do not edit by hand) -->"
+CLUSTER_END = "<!-- bench/run --cluster: generated section, end -->"
 VARIANTS = ["files", "cellar", "reference"]
 NAMES = {"files": "files (pickle)", "cellar": "store: Cellar", "reference": "store: reference vineyardd"}
 STEP_LABELS = [
@@ -83,6 +85,8 @@ def load_pipeline(d):
 def fmt(s):
     if s is None:
         return "–"
+    if s < 0:
+        return "−" + fmt(-s)
     if s < 0.001:
         return f"{s * 1e6:.0f} µs"
     if s < 1:
@@ -231,6 +235,90 @@ def peer_table(d):
         out += ["", f"Page faults in the Python client during that last put: Cellar "
                 f"{c['large_put_again_faults']:,}, reference {ref.get('large_put_again_faults', 0):,} "
                 f"(a {c['large_mib']} MiB put that faults every 4 KiB page takes {c['large_mib'] * 256:,} faults)."]
+    return out, heads
+
+
+def load_cluster(d):
+    """{label: record} from bench/cluster/cluster_bench.py's cluster.jsonl (the last per label)."""
+    path = os.path.join(d, "cluster.jsonl")
+    recs = {}
+    if os.path.exists(path):
+        for line in open(path):
+            if line.strip():
+                r = json.loads(line)
+                recs[r["label"]] = r
+    return recs
+
+
+def percentile(xs, q):
+    xs = sorted(xs or [])
+    if not xs:
+        return None
+    k = (len(xs) - 1) * q / 100.0
+    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
+    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
+
+
+CLUSTER_ROWS = [
+    ("persist", "`persist` on A (one small object)"),
+    ("put_name", "`put_name` on A right after"),
+    ("visible_after_persist", "**visible on B**: B's `get_name(wait=True)` returns, after A's `persist` returned"),
+    ("visible_after_put_name", "the same, counted from A's `put_name` returning (< 0: B saw it before A's reply)"),
+]
+
+
+def cluster_tables(recs):
+    """The cluster section's lines and the summary's (what, Cellar, reference, ratio) rows."""
+    if not recs:
+        return [], []
+    c, ref = recs.get("cellar"), recs.get("reference")
+    any_rec = c or ref
+    n = any_rec["n"]
+    out = ["Two instances on one etcd (each server's own fresh etcd on free loopback ports, the "
+           "same Python client code for both; `bench/cluster/cluster_bench.py`): %d objects of %d B "
+           "put on A, each persisted then named; a waiter process on B has issued "
+           "`get_name(name, wait=True)` before A puts (A checks B's `deferred_requests` first, "
+           "outside the timed span), and visibility is B's clock when that call returns minus A's "
+           "when `persist` returned (one monotonic clock for the machine); %d warm-up rounds first, "
+           "not counted (the servers are long-running in use; Cellar's etcd client is Java that "
+           "the JIT compiles only after some hundred calls, the reference is native). Death: B killed with SIGKILL, A's `cluster_meta` polled every %.0f ms "
+           "until B is gone. Ratio = reference / Cellar (≥ 1: Cellar is not slower)."
+           % (n, any_rec.get("object_bytes", 128), any_rec.get("warmup", 0), any_rec.get("death_poll_s", 0.05) * 1e3),
+           "",
+           "| measure | Cellar p50 | Cellar p99 | reference p50 | reference p99 | ratio p50 | ratio p99 |",
+           "|---|---|---|---|---|---|---|"]
+    heads = []
+    for key, what in CLUSTER_ROWS:
+        cv = [percentile(c[key], q) if c else None for q in (50, 99)]
+        rv = [percentile(ref[key], q) if ref else None for q in (50, 99)]
+        ratios = [ratio(r, x) if r is not None and x is not None and r > 0 and x > 0 else None
+                  for r, x in zip(rv, cv)]
+        out.append(f"| {what} | {fmt(cv[0])} | {fmt(cv[1])} | {fmt(rv[0])} | {fmt(rv[1])} | "
+                   f"{rfmt(ratios[0])} | {rfmt(ratios[1])} |")
+        heads.append((what, cv, rv, ratios))
+    if c and ref:
+        verdicts = []
+        for (key, what), (_, _, _, rs) in zip(CLUSTER_ROWS[:3], heads[:3]):
+            verdicts.append("%s %s (p50 ratio %s)" % (key, "met" if rs[0] is not None and rs[0] >= 1 else "MISSED", rfmt(rs[0])))
+        out += ["", "Latency goal, Cellar ≤ the reference at p50 (ratio ≥ 1): " + "; ".join(verdicts) + "."]
+    cd = c.get("death_detected_s") if c else None
+    rd = ref.get("death_detected_s") if ref else None
+
+    def death(r, v):
+        if r is None:
+            return "–"
+        return f"not within {r['death_deadline_s']} s" if v is None else f"{v:.2f} s"
+    ttl = c.get("lease_ttl_s") if c else None
+    goal = "" if ttl is None or cd is None else (" (goal ≤ TTL + 2 s = %d s: %s)" % (ttl + 2, "met" if cd <= ttl + 2 else "MISSED"))
+    out += ["", "| death of B seen by A | Cellar (`--etcd_lease_ttl` %s s) | reference | ratio |" % (ttl if ttl is not None else "?"),
+            "|---|---|---|---|",
+            f"| kill -9 of B until A's `cluster_meta` drops it | {death(c, cd)}{goal} | {death(ref, rd)} | "
+            f"{rfmt(ratio(rd, cd))} |"]
+    unarmed = [(lab, r["waits_not_seen_armed"]) for lab, r in recs.items() if r.get("waits_not_seen_armed")]
+    if unarmed:
+        out += ["", "Waits not seen in B's `deferred_requests` before the put (counted anyway, so their "
+                "visibility may include B's own request latency): " + ", ".join(f"{lab} {k}" for lab, k in unarmed) + "."]
+    heads.append(("death detection", [cd], [rd], [ratio(rd, cd)]))
     return out, heads
 
 
@@ -409,6 +497,8 @@ def main():
     mtab, mheads = peer_table(a.results)
     jrows = load_jmh(a.results)
     jtab, jheads = jmh_tables(jrows)
+    crecs = load_cluster(a.results)
+    ctab, cheads = cluster_tables(crecs)
 
     # ---- the summary
     print()
@@ -439,13 +529,37 @@ def main():
         print(f"  peer speed (ref/Cellar), Python {what}: {rfmt(x)}")
     for what, x in jheads:
         print(f"  JMH {what}: {x:.3g}")
+    if cheads:
+        print("Cluster (2 instances on etcd)          Cellar p50 / p99      reference p50 / p99   ratio ref/Cellar")
+        for what, cv, rv, rs in cheads:
+            if what == "death detection":
+                print(f"  death of B seen by A: Cellar {fmt(cv[0])}, reference {fmt(rv[0])}, ratio {rfmt(rs[0])}")
+            else:
+                print(f"  {what.replace('**', '')[:38]:<38} {fmt(cv[0]):>9} / {fmt(cv[1]):<9} {fmt(rv[0]):>9} / {fmt(rv[1]):<9} "
+                      f"{rfmt(rs[0])} / {rfmt(rs[1])}")
     print("=" * 78)
 
     if a.charts:
         made = charts(runs, machine, a.charts) if runs else []
         for m in made:
             print("chart:", m)
-    if a.readme:
+    if a.readme and crecs:
+        csec = [CLUSTER_BEGIN, "", "## Cluster on etcd: persist, visibility, death detection (`bench/run --cluster`)", "",
+                f"Generated by `bench/run --cluster` on {machine.get('date')}: {machine.get('cores')} cores, "
+                f"load average at start {machine.get('load_start')}, at end {machine.get('load_end', '?')} (a shared "
+                "machine: other engineers' builds ran; compare the two servers within this run, not across runs).",
+                ""] + ctab + ["", CLUSTER_END]
+        text = open(a.readme).read() if os.path.exists(a.readme) else ""
+        if CLUSTER_BEGIN in text and CLUSTER_END in text:
+            text = text[:text.index(CLUSTER_BEGIN)] + "\n".join(csec) + text[text.index(CLUSTER_END) + len(CLUSTER_END):]
+        else:
+            text = text.rstrip("\n") + "\n\n" + "\n".join(csec) + "\n"
+        with open(a.readme, "w") as f:
+            f.write(text)
+        print("README (cluster section):", a.readme)
+    if a.readme and not runs and not jrows:
+        print("README: the pipeline and JMH did not run; their generated section is kept as it was")
+    elif a.readme:
         section = [BEGIN, "", "## Results from bench/run", "",
                    "Everything below is written by `bench/run` (full: data frames of 1, 2 and 4 GiB plus the "
                    "JMH suites, about 20 minutes; `bench/run --quick`: 0.25 GiB and one short JMH iteration; "

@@ -111,8 +111,11 @@ final class KeyLayout {
     }
     if (logical.startsWith(SIGNATURES)) {
       String[] parts = logical.substring(SIGNATURES.length()).split("/", -1);
-      long instance = parts.length == 2 ? instanceId(parts[0]) : -1;
-      if (instance < 0 || !isTextId(parts[1], 's')) {
+      // a global object's signature is filed under its instance id, the unspecified one (2^64 - 1)
+      boolean global = parts.length == 2 && parts[0].equals(UNSPECIFIED_INSTANCE_SEGMENT);
+      long instance =
+          global ? ObjectIds.UNSPECIFIED_INSTANCE : parts.length == 2 ? instanceId(parts[0]) : -1;
+      if ((!global && instance < 0) || !isTextId(parts[1], 's')) {
         return new ParsedKey.UnknownKey("not /signatures/i<N>/s<hex>");
       }
       long signature = ObjectIds.parseText(parts[1]);
@@ -144,6 +147,10 @@ final class KeyLayout {
     }
     return new ParsedKey.UnknownKey("not /data/o<hex> nor /data/o<hex>/__name");
   }
+
+  /** The instance segment of a global object's signature key: the unspecified instance. */
+  private static final String UNSPECIFIED_INSTANCE_SEGMENT =
+      "i" + Long.toUnsignedString(ObjectIds.UNSPECIFIED_INSTANCE);
 
   /** An instance id from {@code i<decimal>}, or -1. */
   static long instanceId(String text) {

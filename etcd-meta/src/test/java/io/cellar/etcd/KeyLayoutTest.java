@@ -3,6 +3,7 @@ package io.cellar.etcd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
+import io.cellar.protocol.ObjectIds;
 import org.junit.jupiter.api.Test;
 
 class KeyLayoutTest {
@@ -37,6 +38,13 @@ class KeyLayoutTest {
     assertEquals(new ParsedKey.NameKey("a/b~c"), layout.parse(layout.name("a/b~c")));
     assertEquals(new ParsedKey.SignatureKey(3, 0xff), layout.parse(layout.signature(3, 0xff)));
     assertEquals(
+        "/vineyard/S0000000000000000/signatures/i18446744073709551615/s688df57162800000",
+        layout.signature(ObjectIds.UNSPECIFIED_INSTANCE, 0x688df57162800000L),
+        "a global object's, as the reference files it");
+    assertEquals(
+        new ParsedKey.SignatureKey(ObjectIds.UNSPECIFIED_INSTANCE, 0x688df57162800000L),
+        layout.parse(layout.signature(ObjectIds.UNSPECIFIED_INSTANCE, 0x688df57162800000L)));
+    assertEquals(
         new ParsedKey.InstanceKey(12, "hostid"), layout.parse(layout.instanceField(12, "hostid")));
     assertEquals(new ParsedKey.NextInstanceIdKey(), layout.parse(layout.nextInstanceId()));
     assertEquals(new ParsedKey.LockKey(), layout.parse(layout.syncLock() + "/694d7a1b"));
@@ -60,6 +68,7 @@ class KeyLayoutTest {
           "/signatures/i0/x",
           "/signatures/ix/s01",
           "/signatures/i0",
+          "/signatures/i18446744073709551614/s01",
           "/instances/iabc/hostid",
           "/instances/i1",
           "/instances/i1/",

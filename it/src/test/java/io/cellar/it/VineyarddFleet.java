@@ -68,6 +68,19 @@ final class VineyarddFleet implements AutoCloseable {
   }
 
   /**
+   * Starts one more daemon from a builder of this fleet ({@link #builder}), changed by the caller.
+   *
+   * @param builder the builder
+   * @return the running daemon, owned by the fleet
+   * @throws Exception when it does not start
+   */
+  VineyarddProcess add(VineyarddProcess.Builder builder) throws Exception {
+    VineyarddProcess daemon = builder.start();
+    daemons.add(daemon);
+    return daemon;
+  }
+
+  /**
    * A builder for one more daemon of this fleet, not started.
    *
    * @param kind which server

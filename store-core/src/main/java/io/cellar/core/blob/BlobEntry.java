@@ -18,6 +18,13 @@ final class BlobEntry {
   /** Unsealed and its creator has not gone away: the creator holds the memory. */
   boolean creatorHolds = true;
 
+  /**
+   * The creator's reference is the one its seal took, not one it took to read the blob since: a
+   * delete gives it up whoever deletes, as the reference frees a sealed blob its writer is still
+   * connected to.
+   */
+  boolean sealHold;
+
   boolean pinned;
   boolean deleted;
 

@@ -29,9 +29,11 @@ import org.agrona.collections.LongArrayList;
  * (unknown or deleted ids, the empty blob) in the owner's entry, holding nothing, and {@link
  * #release} accepts each of them once.
  *
- * <p><b>Deletion is safe.</b> {@link #drop} and {@link #delete} remove the id at once, but the
- * memory is reused only when no owner references the blob any more (and, for an unsealed blob, when
- * its creator is gone): a client that still maps it never sees its bytes change.
+ * <p><b>Deletion is safe for readers.</b> {@link #drop} and {@link #delete} remove the id at once,
+ * but the memory is reused only when no reader references the blob any more (and, for an unsealed
+ * blob, when its creator is gone): a client that maps it through a get never sees its bytes change.
+ * The reference a writer's seal took is no reader's: any delete gives it up, so a deleted blob's
+ * memory comes back while its writer is still connected, as with the reference vineyardd.
  *
  * <p><b>Spilling.</b> With a spill path, cold blobs (sealed, unreferenced, unpinned) go to spill
  * files when an allocation needs room; a spilled blob comes back (bit-exact, perhaps at a new
@@ -200,7 +202,11 @@ public final class BlobStore implements AutoCloseable {
       }
       table.transition(e, BlobState.SEALED);
       ledger.sealed(e);
-      ledger.reference(owner, e);
+      if (owner == e.creator) {
+        ledger.sealReference(e);
+      } else {
+        ledger.reference(owner, e);
+      }
     }
   }
 
@@ -382,7 +388,9 @@ public final class BlobStore implements AutoCloseable {
     LongArrayList files = new LongArrayList();
     synchronized (lock) {
       table.ensureOpen();
-      deleteLocked(table.liveOrThrow(id), files);
+      BlobEntry e = table.liveOrThrow(id);
+      ledger.giveUp(NO_OWNER, e);
+      deleteLocked(e, files);
     }
     spiller.removeFiles(files);
   }
@@ -400,7 +408,8 @@ public final class BlobStore implements AutoCloseable {
   /**
    * Removes blobs on behalf of an owner, which first gives up its own holds on them: its reference
    * (a client that sealed a blob and deletes it never releases it separately) and its creator's
-   * hold on a blob it never sealed. Other owners' references keep the memory until they go.
+   * hold on a blob it never sealed; the reference the blob's writer took by sealing it goes too,
+   * whoever deletes. Other owners' references (readers') keep the memory until they go.
    *
    * @param owner the deleting owner, or {@link #NO_OWNER}
    * @param ids blob ids; missing ones are ignored

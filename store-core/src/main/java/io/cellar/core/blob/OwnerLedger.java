@@ -44,6 +44,9 @@ final class OwnerLedger {
   void reference(long owner, BlobEntry e) {
     dropEntry(unbacked, owner, e.id);
     e.spilledToMakeRoom = false;
+    if (owner == e.creator) {
+      e.sealHold = false; // the creator reads it now: its reference protects a reader
+    }
     if (references.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id)) {
       e.refCount++;
       if (e.refCount == 1) {
@@ -120,14 +123,32 @@ final class OwnerLedger {
   }
 
   /**
+   * The creator's reference taken by its seal: a writer's, which a delete gives up (see {@link
+   * #giveUp}).
+   */
+  void sealReference(BlobEntry e) {
+    reference(e.creator, e);
+    e.sealHold = true;
+  }
+
+  /**
    * An owner deleting a blob gives up its own holds on it first: its reference (the id stays in its
    * entry, holding nothing, as the reference keeps it), and its creator's hold on a blob it never
-   * sealed. Other owners' holds stay.
+   * sealed. The reference its creator's seal took goes too, whoever deletes (another connection,
+   * another instance through the cluster), so a deleted blob is freed while its writer is still
+   * connected; the id stays in the writer's entry, holding nothing. Readers' references stay.
    */
   void giveUp(long owner, BlobEntry e) {
     if (dropEntry(references, owner, e.id)) {
       e.refCount--;
       unbacked.computeIfAbsent(owner, k -> new LongHashSet()).add(e.id);
+    }
+    if (e.sealHold) {
+      e.sealHold = false;
+      if (dropEntry(references, e.creator, e.id)) {
+        e.refCount--;
+        unbacked.computeIfAbsent(e.creator, k -> new LongHashSet()).add(e.id);
+      }
     }
     if (e.state == BlobState.UNSEALED && e.creator == owner) {
       sealed(e);

@@ -37,7 +37,20 @@ final class ObjectTable {
   private final SignatureTable signatures = new SignatureTable();
   private final Set<Long> unshared = new HashSet<>();
   private final ObjectTreeRenderer renderer = new ObjectTreeRenderer(objects::get);
-  private final DeletionPlanner planner = new DeletionPlanner(graph);
+  private final DeletionPlanner planner =
+      new DeletionPlanner(
+          graph,
+          new DeletionPlanner.Equivalents() {
+            @Override
+            public Long of(long id) {
+              return equivalentOf(id);
+            }
+
+            @Override
+            public void repoint(long referrer, long deleted, long equivalent) {
+              repointMembers(referrer, deleted, equivalent);
+            }
+          });
 
   ObjectTable(long localInstance) {
     this.localInstance = localInstance;
@@ -105,7 +118,12 @@ final class ObjectTable {
     }
   }
 
-  /** Adds an object, or replaces the one with its id and its member edges; shares nothing. */
+  /**
+   * Adds an object, or replaces the one with its id and its member edges; shares nothing. Blobs of
+   * other instances get no edge: blob ids are unique per instance only, and a remote blob that
+   * happened to share a local blob's id would otherwise keep the local one from being freed (the
+   * reference leaves remote blob references out of its graph for the same reason).
+   */
   void put(StoredObject o) {
     StoredObject old = objects.put(o.id, o);
     if (old != null) {
@@ -114,19 +132,30 @@ final class ObjectTable {
       }
     }
     for (MemberLink link : o.members.values()) {
-      graph.link(o.id, link.id());
+      if (!ObjectIds.isBlob(link.id()) || link.instanceId() == localInstance) {
+        graph.link(o.id, link.id());
+      }
     }
   }
 
   /** Deletes by the reference's rules (see {@link DeletionPlanner}). */
   DeleteResult delete(long[] ids, boolean force, boolean deep, List<MetaOp> out) {
+    return delete(ids, force, deep, false, out);
+  }
+
+  /**
+   * Deletes by the reference's rules; with {@code prefersEquivalents} (deletes made elsewhere) the
+   * referrers of an object with an equivalent refer to the equivalent instead of going too.
+   */
+  DeleteResult delete(
+      long[] ids, boolean force, boolean deep, boolean prefersEquivalents, List<MetaOp> out) {
     Set<Long> local = new HashSet<>();
     for (long id : ids) {
       local.add(id); // a blob asked for by id is this instance's
     }
     Set<Long> removed = new TreeSet<>();
     Set<Long> blobs = new HashSet<>();
-    for (long id : planner.plan(ids, force, deep)) {
+    for (long id : planner.plan(ids, force, deep, prefersEquivalents)) {
       if (ObjectIds.isBlob(id)) {
         blobs.add(id);
       } else if (objects.containsKey(id)) {
@@ -303,6 +332,31 @@ final class ObjectTable {
       }
     }
     return o;
+  }
+
+  /** Another live object with the same signature (a migrated copy, say), or null. */
+  private Long equivalentOf(long id) {
+    StoredObject o = objects.get(id);
+    if (o == null || !o.attributes.has(StoredObject.SIGNATURE)) {
+      return null;
+    }
+    for (long other : signatures.objectsWith(o.signature())) {
+      if (other != id && objects.containsKey(other)) {
+        return other;
+      }
+    }
+    return null;
+  }
+
+  /** Makes a referrer's member links to a deleted object point to its equivalent. */
+  private void repointMembers(long referrer, long deleted, long equivalent) {
+    StoredObject parent = objects.get(referrer);
+    StoredObject copy = objects.get(equivalent);
+    if (parent == null || copy == null) {
+      return;
+    }
+    parent.members.replaceAll(
+        (key, link) -> link.id() == deleted ? new MemberLink(equivalent, copy.instanceId()) : link);
   }
 
   private void collectLocalBlobs(StoredObject o, Set<Long> out) {

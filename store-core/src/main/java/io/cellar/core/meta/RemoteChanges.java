@@ -62,15 +62,38 @@ public final class RemoteChanges {
    */
   public DeleteResult load(MetaSnapshot snapshot) {
     List<MetaOp> ops = new ArrayList<>();
+    // Instances that persisted objects (their signatures are filed under them) and are gone now:
+    // their metadata stays in the backend, and the reference loads it (a restarted or a new
+    // instance resolves the names and metadata of a departed one); so does this load, though later
+    // changes claiming such an instance are refused as before.
+    Set<Long> departed = new TreeSet<>(Long::compareUnsigned);
     synchronized (tree.lock) {
       for (InstanceRecord r : snapshot.instances()) {
         instances.add(r.instanceId());
       }
+      for (MetaOp.PutSignature s : snapshot.signatures()) {
+        if (s.instanceId() != ObjectIds.UNSPECIFIED_INSTANCE
+            && !instances.contains(s.instanceId())) {
+          departed.add(s.instanceId());
+        }
+      }
+      instances.addAll(departed);
+    }
+    if (!departed.isEmpty()) {
+      LOG.info(
+          "loading the persisted metadata of departed instances {} as well",
+          departed.stream().map(Long::toUnsignedString).toList());
     }
     ops.addAll(snapshot.signatures());
     snapshot.objects().forEach((id, o) -> ops.add(new MetaOp.PutObject(id, o)));
     snapshot.names().forEach((name, id) -> ops.add(new MetaOp.PutName(name, id)));
-    return apply(ops);
+    try {
+      return apply(ops);
+    } finally {
+      synchronized (tree.lock) {
+        instances.removeAll(departed);
+      }
+    }
   }
 
   /**
@@ -113,7 +136,9 @@ public final class RemoteChanges {
     List<MetaOp> discarded = new ArrayList<>();
     synchronized (tree.lock) {
       for (MetaOp.PutSignature p : signatures) {
-        if (knownInstance(p.instanceId(), "signature " + ObjectIds.signatureText(p.signature()))) {
+        if (p.instanceId() == ObjectIds.UNSPECIFIED_INSTANCE // a global object's
+            || knownInstance(
+                p.instanceId(), "signature " + ObjectIds.signatureText(p.signature()))) {
           tree.table.signatures().put(p.instanceId(), p.signature(), p.id());
         }
       }
@@ -260,7 +285,10 @@ public final class RemoteChanges {
     return false;
   }
 
-  /** Removes objects other instances removed (with force: local referrers go too). */
+  /**
+   * Removes objects other instances removed (with force: local referrers go too, unless the object
+   * has an equivalent, which they then refer to instead).
+   */
   private DeleteResult deleteLocked(List<Long> ids) {
     Set<Long> present = new TreeSet<>();
     for (long id : ids) {
@@ -272,6 +300,6 @@ public final class RemoteChanges {
       return DeleteResult.NONE;
     }
     long[] targets = ObjectTable.toArray(present);
-    return tree.table.delete(targets, true, false, new ArrayList<>());
+    return tree.table.delete(targets, true, false, true, new ArrayList<>());
   }
 }

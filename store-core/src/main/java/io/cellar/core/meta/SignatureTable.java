@@ -44,6 +44,23 @@ final class SignatureTable {
     return objects.get(new Key(instanceId, signature));
   }
 
+  /**
+   * The objects carrying a signature on any instance, in no particular order.
+   *
+   * @param signature the signature
+   * @return the object ids (each once)
+   */
+  Set<Long> objectsWith(long signature) {
+    Set<Long> out = new HashSet<>();
+    objects.forEach(
+        (k, id) -> {
+          if (k.signature() == signature) {
+            out.add(id);
+          }
+        });
+    return out;
+  }
+
   /** Forgets the entries pointing to an object (it was deleted). */
   void dropObject(long id) {
     Set<Key> keys = byObject.remove(id);

@@ -257,17 +257,41 @@ class BlobStoreTest {
     assertArrayEquals(new long[] {id}, store.delete(new long[] {id, 777}));
     assertFalse(store.exists(id));
     assertEquals(0, store.blobCount());
-    assertEquals(4096, store.memoryUsage(), "still mapped by A and B");
+    assertEquals(4096, store.memoryUsage(), "still mapped by B, who got it");
     Payload other = store.create(A, 4096);
     assertNotEquals(p.dataOffset(), other.dataOffset(), "the memory is not handed out again");
     store.segment(other.objectId()).fill((byte) 1);
     assertEquals(0x5A, view.get(ValueLayout.JAVA_BYTE, 4095));
 
+    // A's seal reference went with the delete: its id stays in A's entry holding nothing (as the
+    // reference's dependency set keeps it), so A's release is answered and frees nothing
     store.release(A, id);
-    assertEquals(8192, store.memoryUsage());
+    assertEquals(8192, store.memoryUsage(), "A's release freed nothing: B still holds it");
     store.release(B, id);
     assertEquals(4096, store.memoryUsage(), "freed when the last reference went");
     assertEquals(p.dataOffset(), store.create(A, 4096).dataOffset(), "and reused first");
+  }
+
+  @Test
+  void aDeleteFreesASealedBlobItsWriterStillHoldsButNotOneAReaderHolds() {
+    Payload written = store.create(A, 4096);
+    store.seal(A, written.objectId());
+    store.delete(B, new long[] {written.objectId()});
+    assertEquals(0, store.memoryUsage(), "the writer's seal reference is no reader's");
+    assertEquals(0, store.referenceCount(A));
+
+    Payload read = store.create(A, 4096);
+    store.seal(A, read.objectId());
+    store.get(A, new long[] {read.objectId()}, false); // the writer reads it back: a reader now
+    store.delete(B, new long[] {read.objectId()});
+    assertEquals(4096, store.memoryUsage(), "a reader's reference keeps the bytes");
+    store.release(A, read.objectId());
+    assertEquals(0, store.memoryUsage());
+
+    Payload dropped = store.create(A, 4096);
+    store.seal(A, dropped.objectId());
+    store.drop(dropped.objectId());
+    assertEquals(0, store.memoryUsage(), "drop_buffer frees it as well");
   }
 
   @Test

@@ -1,0 +1,97 @@
+package io.cellar.it;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.cellar.testing.daemon.DaemonKind;
+import io.cellar.testing.daemon.VineyarddProcess;
+import io.cellar.testing.etcd.EtcdCluster;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The upstream project's own multi-instance tests, as the wheel ships them in the installed {@code
+ * vineyard} package ({@code deploy/tests/test_distributed.py}: persists seen on the other instance,
+ * global objects with remote members, remote deletion, concurrent metadata and persists from
+ * threads and processes, puts and gets of every builtin type through every instance and RPC; {@code
+ * deploy/tests/test_migration.py} with {@code --with-migration}: migrate, {@code get(fetch=True)},
+ * a 800 MB migration, concurrent fetches), run unchanged under pytest against two Cellar {@code
+ * bin/vineyardd} on one etcd, with the options upstream's CI passes ({@code
+ * --vineyard-ipc-sockets}, {@code --vineyard-endpoint}); and {@code
+ * deploy/tests/test_vineyardd_failure.py}'s two halves around a restart of the instance.
+ *
+ * <p>None is deselected. Each instance gets {@code --size=1G}: {@code test_migration_large_object}
+ * puts 800 MiB on one and migrates it to the other (upstream's CI runs bigger instances).
+ */
+@Timeout(900)
+class UpstreamDeployTestsIT {
+  @RegisterExtension static final EtcdCluster ETCD = EtcdCluster.single();
+
+  @Test
+  void theUpstreamMultiInstanceTestsPassOnTwoCellarInstancesOnOneEtcd() throws Exception {
+    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-deploy")) {
+      fleet.add(fleet.builder(DaemonKind.CELLAR).size("1G"));
+      fleet.add(fleet.builder(DaemonKind.CELLAR).size("1G"));
+      PythonEnvironment python = PythonEnvironment.get();
+      Path pkg = python.packageDirectory();
+      List<String> options = new ArrayList<>();
+      options.add(pkg.resolve("deploy/tests/test_migration.py").toString());
+      options.add("--with-migration");
+      options.add("--vineyard-ipc-sockets=" + fleet.socket(0) + "," + fleet.socket(1));
+      options.add("--vineyard-endpoint=127.0.0.1:" + fleet.get(0).rpcPort());
+      options.add("-rA");
+      String out;
+      try {
+        out =
+            python.runPytest(
+                pkg,
+                pkg.resolve("deploy/tests/test_distributed.py"),
+                options.toArray(String[]::new));
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
+      }
+      // 21 items in test_distributed.py (one parametrized over 10 values), 5 in test_migration.py
+      assertTrue(out.contains("26 passed"), out);
+      assertFalse(
+          out.contains("skipped"), "nothing skipped (migration tests need the flag):\n" + out);
+    }
+  }
+
+  /**
+   * Upstream's {@code test_vineyardd_failure.py} as its CI runs it: ten persisted, named objects
+   * through one instance's RPC endpoint, that instance stopped, a new one started on the same etcd
+   * and prefix, and the names and metadata resolved through the new one's RPC endpoint.
+   */
+  @Test
+  void namesAndMetadataOutliveTheirInstanceAsUpstreamsFailureTestExpects() throws Exception {
+    PythonEnvironment python = PythonEnvironment.get();
+    Path pkg = python.packageDirectory();
+    Path tests = pkg.resolve("deploy/tests/test_vineyardd_failure.py");
+    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-failure")) {
+      VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
+      String before =
+          python.runPytest(
+              pkg,
+              Path.of(tests + "::test_put_meta_before_failure"),
+              "--vineyard-endpoint=127.0.0.1:" + first.rpcPort());
+      assertTrue(before.contains("1 passed"), before);
+      first.stop(); // SIGTERM, as upstream's runner stops it
+      VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
+      String after;
+      try {
+        after =
+            python.runPytest(
+                pkg,
+                Path.of(tests + "::test_get_meta_after_failure"),
+                "--vineyard-endpoint=127.0.0.1:" + second.rpcPort());
+      } catch (AssertionError e) {
+        throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
+      }
+      assertTrue(after.contains("1 passed"), after);
+    }
+  }
+}
