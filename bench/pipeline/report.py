@@ -487,6 +487,18 @@ TUTORIAL_WRITE_RATIO = (0.265, 0.286)
 TUTORIAL_WRITE_S_PER_GIB = 0.64
 
 
+def replace_section(readme, begin, end, lines):
+    """Writes lines (which start with begin and end with end) in place of that section of the
+    README, or at its end when it has none yet."""
+    text = open(readme).read() if os.path.exists(readme) else ""
+    if begin in text and end in text:
+        text = text[:text.index(begin)] + "\n".join(lines) + text[text.index(end) + len(end):]
+    else:
+        text = text.rstrip("\n") + "\n\n" + "\n".join(lines) + "\n"
+    with open(readme, "w") as f:
+        f.write(text)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("results")
@@ -551,13 +563,7 @@ def main():
                 f"load average at start {machine.get('load_start')}, at end {machine.get('load_end', '?')} (a shared "
                 "machine: other engineers' builds ran; compare the two servers within this run, not across runs).",
                 ""] + ctab + ["", CLUSTER_END]
-        text = open(a.readme).read() if os.path.exists(a.readme) else ""
-        if CLUSTER_BEGIN in text and CLUSTER_END in text:
-            text = text[:text.index(CLUSTER_BEGIN)] + "\n".join(csec) + text[text.index(CLUSTER_END) + len(CLUSTER_END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(csec) + "\n"
-        with open(a.readme, "w") as f:
-            f.write(text)
+        replace_section(a.readme, CLUSTER_BEGIN, CLUSTER_END, csec)
         print("README (cluster section):", a.readme)
     real = os.path.join(a.results, "real-pods.txt")
     if a.readme and os.path.exists(real):
@@ -570,13 +576,7 @@ def main():
                 "--hostNetwork` and `deploy csidriver --sidecars builtin --deleteObjects` (vineyardd on etcd, "
                 "so every persist and name is an etcd transaction). Seconds, from `kubectl logs`:", "", "```"]
         rsec += open(real).read().strip("\n").splitlines() + ["```", "", REAL_END]
-        text = open(a.readme).read() if os.path.exists(a.readme) else ""
-        if REAL_BEGIN in text and REAL_END in text:
-            text = text[:text.index(REAL_BEGIN)] + "\n".join(rsec) + text[text.index(REAL_END) + len(REAL_END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(rsec) + "\n"
-        with open(a.readme, "w") as f:
-            f.write(text)
+        replace_section(a.readme, REAL_BEGIN, REAL_END, rsec)
         print("README (real pods section):", a.readme)
     if a.readme and not runs and not jrows:
         print("README: the pipeline and JMH did not run; their generated section is kept as it was")
@@ -617,13 +617,7 @@ def main():
         if mtab:
             section += ["", "### Python client micro scenarios, Cellar vs the reference vineyardd", ""] + mtab
         section += ["", "### JMH (bench/target/benchmarks.jar, short settings)", ""] + jtab + ["", END]
-        text = open(a.readme).read() if os.path.exists(a.readme) else ""
-        if BEGIN in text and END in text:
-            text = text[:text.index(BEGIN)] + "\n".join(section) + text[text.index(END) + len(END):]
-        else:
-            text = text.rstrip("\n") + "\n\n" + "\n".join(section) + "\n"
-        with open(a.readme, "w") as f:
-            f.write(text)
+        replace_section(a.readme, BEGIN, END, section)
         # the raw records next to the charts (small: one line per step)
         if a.charts:
             shutil.copy(os.path.join(a.results, "pipeline.jsonl"), os.path.join(a.charts, "results.jsonl")) \
