@@ -8,13 +8,13 @@ import io.cellar.server.command.BlobCommands;
 import io.cellar.server.command.CommandDispatcher;
 import io.cellar.server.command.CommandTable;
 import io.cellar.server.command.ConnectionCommands;
-import io.cellar.server.command.ConnectionSession;
 import io.cellar.server.command.MetadataCommands;
 import io.cellar.server.command.NameCommands;
 import io.cellar.server.command.RemoteBlobCommands;
 import io.cellar.server.command.RequestFailures;
 import io.cellar.server.command.ServerCounters;
 import io.cellar.server.command.ServerIdentity;
+import io.cellar.server.command.SessionRegistry;
 import io.cellar.server.command.StatusCommands;
 import io.cellar.server.command.StreamCommands;
 import io.cellar.server.ipc.IpcServer;
@@ -58,6 +58,7 @@ public final class VineyardServer implements AutoCloseable {
   private final ServerMetrics metrics;
   private final ServerCounters counters;
   private final ServerIdentity identity;
+  private final SessionRegistry sessions;
   private boolean closed;
 
   private VineyardServer(
@@ -68,7 +69,8 @@ public final class VineyardServer implements AutoCloseable {
       PrometheusEndpoint metricsEndpoint,
       ServerMetrics metrics,
       ServerCounters counters,
-      ServerIdentity identity) {
+      ServerIdentity identity,
+      SessionRegistry sessions) {
     this.loops = loops;
     this.workers = workers;
     this.ipc = ipc;
@@ -77,6 +79,7 @@ public final class VineyardServer implements AutoCloseable {
     this.metrics = metrics;
     this.counters = counters;
     this.identity = identity;
+    this.sessions = sessions;
   }
 
   /**
@@ -181,8 +184,8 @@ public final class VineyardServer implements AutoCloseable {
     ExecutorService workers =
         Executors.newFixedThreadPool(
             Math.max(1, config.workers()), new DefaultThreadFactory("cellar-worker", true));
-    ServerResources resources =
-        new ServerResources(dispatcher, ConnectionSession.openerFor(store), counters, workers);
+    SessionRegistry sessions = new SessionRegistry(store);
+    ServerResources resources = new ServerResources(dispatcher, sessions, counters, workers);
     IpcServer ipc = null;
     RpcServer rpc = null;
     PrometheusEndpoint endpoint = null;
@@ -210,7 +213,7 @@ public final class VineyardServer implements AutoCloseable {
       throw e;
     }
     return new VineyardServer(
-        loops, workers, ipc, rpc, endpoint, metrics, counters, identity.get());
+        loops, workers, ipc, rpc, endpoint, metrics, counters, identity.get(), sessions);
   }
 
   private static CommandTable fill(
@@ -309,6 +312,10 @@ public final class VineyardServer implements AutoCloseable {
       }
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    }
+    int left = sessions.closeAll(); // the loops and workers are gone: nothing else uses them
+    if (left > 0) {
+      LOG.debug("closed {} session(s) whose connection ended while the server stopped", left);
     }
     LOG.debug("server on {} stopped", ipc.path());
   }

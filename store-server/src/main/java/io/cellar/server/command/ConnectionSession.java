@@ -6,6 +6,7 @@ import io.cellar.protocol.Payload;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Consumer;
 
 /**
  * One connection's session in the command layer: the store owner that holds the connection's blob
@@ -37,13 +38,15 @@ public final class ConnectionSession implements Connection, AutoCloseable {
   private final boolean rpc;
   private final long owner;
   private final Set<Integer> sentArenas = new HashSet<>();
+  private final Consumer<ConnectionSession> onClose;
   private boolean registered;
   private boolean closed;
 
-  private ConnectionSession(Store store, boolean rpc, long owner) {
+  ConnectionSession(Store store, boolean rpc, long owner, Consumer<ConnectionSession> onClose) {
     this.store = store;
     this.rpc = rpc;
     this.owner = owner;
+    this.onClose = onClose;
   }
 
   /**
@@ -55,7 +58,7 @@ public final class ConnectionSession implements Connection, AutoCloseable {
    * @throws io.cellar.protocol.CellarException when the store cannot open an owner
    */
   public static ConnectionSession open(Store store, boolean rpc) {
-    return new ConnectionSession(store, rpc, store.openOwner());
+    return new ConnectionSession(store, rpc, store.openOwner(), session -> {});
   }
 
   /**
@@ -109,13 +112,17 @@ public final class ConnectionSession implements Connection, AutoCloseable {
 
   /**
    * Closes the store owner: the connection's references go, its unsealed blobs are reclaimed.
-   * Idempotent.
+   * Idempotent; safe from any thread (the server closes what its stopped loops left open).
    */
   @Override
-  public void close() {
+  public synchronized void close() {
     if (!closed) {
       closed = true;
-      store.closeOwner(owner);
+      try {
+        store.closeOwner(owner);
+      } finally {
+        onClose.accept(this);
+      }
     }
   }
 }
