@@ -205,9 +205,10 @@ public record DaemonOptions(
           new FlagSpec(
               "busy_poll_us",
               Kind.INT,
-              "0",
-              "microseconds an event loop keeps polling after I/O before blocking; only helps"
-                  + " with cores to spare, 0 always blocks (Cellar)"),
+              Long.toString(ServerConfig.DEFAULT_SPIN_MICROS),
+              "microseconds an event loop keeps polling (and yielding) after I/O before it"
+                  + " blocks; a request that finds it polling skips a thread wake-up; 0 always"
+                  + " blocks (Cellar)"),
           new FlagSpec(
               "prefill_ahead",
               Kind.STRING,
