@@ -77,6 +77,7 @@ public final class ArenaPrefiller implements AutoCloseable {
   private long inflightEnd = -1;
   private boolean stopped;
   private boolean suspended;
+  private boolean waitingForClaim;
   private String refused;
   private volatile long lastClaimNanos;
   private volatile boolean claimedOnce;
@@ -168,7 +169,9 @@ public final class ArenaPrefiller implements AutoCloseable {
     }
     if (blockEnd > highWater) {
       highWater = blockEnd;
-      notifyAll();
+      if (waitingForClaim) {
+        notifyAll();
+      }
     }
     if (interrupted) {
       Thread.currentThread().interrupt();
@@ -259,7 +262,18 @@ public final class ArenaPrefiller implements AutoCloseable {
   private void run() {
     while (true) {
       int active = writers.getAsInt(); // outside this monitor: the store's lock comes first
-      String refusal = gate.refusal(STEP); // file reads: outside the monitor too
+      synchronized (this) {
+        if (stopped) {
+          notifyAll();
+          return;
+        }
+        long waitNanos = busyNanos(active);
+        if (waitNanos != 0) {
+          pause(waitNanos);
+          continue;
+        }
+      }
+      String refusal = gate.refusal(STEP); // file reads: outside the monitor, and only when due
       long from;
       long to;
       synchronized (this) {
@@ -267,28 +281,20 @@ public final class ArenaPrefiller implements AutoCloseable {
           notifyAll();
           return;
         }
-        long waitNanos = busyNanos(active);
-        if (waitNanos == 0 && refusal != null) {
+        if (refusal != null) {
           if (refused == null) {
             LOG.info("filling fresh shared memory ahead of use waits: {}", refusal);
           }
           refused = refusal;
-          waitNanos = BACKOFF.toNanos();
-        } else if (waitNanos == 0 && refused != null) {
+          pause(BACKOFF.toNanos());
+          continue;
+        }
+        if (refused != null) {
           LOG.info("filling fresh shared memory ahead of use goes on");
           refused = null;
         }
-        if (waitNanos != 0) {
-          try {
-            if (waitNanos < 0) {
-              wait(); // nothing to fill until a claim moves the window
-            } else {
-              wait(Math.max(1, waitNanos / 1_000_000));
-            }
-          } catch (InterruptedException e) {
-            stopped = true;
-          }
-          continue;
+        if (busyNanos(active) != 0) {
+          continue; // a claim or a rewind came while the gate was asked
         }
         from = Math.max(filledTo, highWater);
         to = Math.min(Math.min(end, highWater + ahead), (from + STEP) & -STEP);
@@ -316,6 +322,26 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   /**
+   * Monitor held: waits {@code nanos}, or with a negative value until a claim moves the window.
+   * Only the second kind is woken by claims: a filler keeping out of the way of busy writers sleeps
+   * its quiet period through instead of waking (and asking the host) at every allocation.
+   */
+  private void pause(long nanos) {
+    waitingForClaim = nanos < 0;
+    try {
+      if (nanos < 0) {
+        wait();
+      } else {
+        wait(Math.max(1, nanos / 1_000_000));
+      }
+    } catch (InterruptedException e) {
+      stopped = true;
+    } finally {
+      waitingForClaim = false;
+    }
+  }
+
+  /**
    * How long to wait before the next step: -1 when the window is full (until a claim), 0 to fill
    * now, else nanoseconds. Busy means a claim within the quiet period, or a writer at work (an
    * unsealed blob) and a claim within {@link #WRITER_GRACE}.
@@ -334,6 +360,15 @@ public final class ArenaPrefiller implements AutoCloseable {
           Math.max(wait, Math.min(Math.max(quietNanos, 1_000_000), WRITER_GRACE.toNanos() - since));
     }
     return Math.max(0, wait);
+  }
+
+  /**
+   * The filling thread's state, for tests that wait until it sleeps.
+   *
+   * @return its state
+   */
+  Thread.State threadState() {
+    return thread.getState();
   }
 
   /** Stops the thread and waits for it. Idempotent. */

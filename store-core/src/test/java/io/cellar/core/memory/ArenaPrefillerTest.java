@@ -108,6 +108,43 @@ class ArenaPrefillerTest {
   }
 
   @Test
+  void claimsDuringTheQuietPeriodNeitherWakeTheFillerNorMakeItAskTheHost() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked =
+        new java.util.concurrent.atomic.AtomicInteger();
+    FillGate counting =
+        bytes -> {
+          asked.incrementAndGet();
+          return null;
+        };
+    try (MemfdArena arena = MemfdArena.create("prefill-quiet", 64 * MB, false, false);
+        ArenaPrefiller filler =
+            new ArenaPrefiller(
+                    arena, 0, arena.size(), 8 * MB, Duration.ofSeconds(60), () -> 0, counting)
+                .start()) {
+      assertTrue(filler.awaitFilled(8 * MB, WAIT));
+      awaitState(filler, Thread.State.WAITING); // the window is full: it waits for a claim
+      int before = asked.get();
+      for (long at = 0; at < 4 * MB; at += 4096) {
+        filler.claim(at, at + 4096); // a client's small puts, one after the other
+      }
+      awaitState(filler, Thread.State.TIMED_WAITING); // woken once, now out of the way
+      assertEquals(before, asked.get(), "the host is asked only when a step is due");
+      assertEquals(8 * MB, filler.filledTo(), "nothing filled while writers are busy");
+    }
+  }
+
+  private static void awaitState(ArenaPrefiller filler, Thread.State state)
+      throws InterruptedException {
+    long deadline = System.nanoTime() + WAIT.toNanos();
+    while (filler.threadState() != state) {
+      if (System.nanoTime() > deadline) {
+        throw new AssertionError("the filler never reached " + state + ": " + filler);
+      }
+      Thread.sleep(1); // polling a thread's state, not synchronising with it
+    }
+  }
+
+  @Test
   void neverCommitsMoreThanTheGateAllowsAndGoesOnWhenItOpens() throws InterruptedException {
     java.util.concurrent.atomic.AtomicLong room =
         new java.util.concurrent.atomic.AtomicLong(8 * MB);
