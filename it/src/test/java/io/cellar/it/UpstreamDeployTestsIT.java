@@ -3,10 +3,12 @@ package io.cellar.it;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.client.IpcClient;
 import io.cellar.testing.daemon.DaemonKind;
 import io.cellar.testing.daemon.VineyarddProcess;
 import io.cellar.testing.etcd.EtcdCluster;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -22,7 +24,9 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * a 800 MB migration, concurrent fetches), run unchanged under pytest against two Cellar {@code
  * bin/vineyardd} on one etcd, with the options upstream's CI passes ({@code
  * --vineyard-ipc-sockets}, {@code --vineyard-endpoint}); and {@code
- * deploy/tests/test_vineyardd_failure.py}'s two halves around a restart of the instance.
+ * deploy/tests/test_vineyardd_failure.py}'s two halves around the failure of the instance, as
+ * upstream's {@code test/runner.py} runs them (three instances, the first terminated, the names and
+ * metadata read through the second), and around a restart.
  *
  * <p>None is deselected. Each instance gets {@code --size=1G}: {@code test_migration_large_object}
  * puts 800 MiB on one and migrates it to the other (upstream's CI runs bigger instances).
@@ -62,9 +66,66 @@ class UpstreamDeployTestsIT {
   }
 
   /**
-   * Upstream's {@code test_vineyardd_failure.py} as its CI runs it: ten persisted, named objects
-   * through one instance's RPC endpoint, that instance stopped, a new one started on the same etcd
-   * and prefix, and the names and metadata resolved through the new one's RPC endpoint.
+   * Upstream's {@code test_vineyardd_failure.py} as {@code run_vineyardd_failure_tests} in its
+   * {@code test/runner.py} runs it: three instances on one etcd, ten persisted, named objects put
+   * through the first one's RPC endpoint, the first terminated (SIGTERM), and the names and
+   * metadata resolved through the second one's RPC endpoint at once. The stopped instance leaves
+   * the cluster when its lease expires, as a failed one does, and its objects then leave the
+   * others' trees (the reference drops them too, once it declares the instance dead).
+   */
+  @Test
+  void namesAndMetadataAreServedByTheOthersRightAfterAnInstanceFailsAsUpstreamsRunnerExpects()
+      throws Exception {
+    PythonEnvironment python = PythonEnvironment.get();
+    Path pkg = python.packageDirectory();
+    Path tests = pkg.resolve("deploy/tests/test_vineyardd_failure.py");
+    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-runner")) {
+      VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
+      VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
+      fleet.add(DaemonKind.CELLAR);
+      String before =
+          python.runPytest(
+              pkg,
+              Path.of(tests + "::test_put_meta_before_failure"),
+              "--vineyard-endpoint=127.0.0.1:" + first.rpcPort());
+      assertTrue(before.contains("1 passed"), before);
+      String firstId;
+      try (IpcClient onFirst = IpcClient.connect(first.socket())) {
+        firstId = "i" + onFirst.instanceStatus().instanceId();
+      }
+      try (IpcClient onSecond = IpcClient.connect(second.socket())) {
+        long named = onSecond.getName("data-0", true);
+        assertTrue(onSecond.clusterMeta().has(firstId), "the second lists " + firstId);
+        first.stop(); // SIGTERM, as upstream's runner terminates it
+        String after;
+        try {
+          after =
+              python.runPytest(
+                  pkg,
+                  Path.of(tests + "::test_get_meta_after_failure"),
+                  "--vineyard-endpoint=127.0.0.1:" + second.rpcPort());
+        } catch (AssertionError e) {
+          throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
+        }
+        assertTrue(after.contains("1 passed"), after);
+        // then the lease expires: the first instance is gone, and what lived on it with it
+        Deadline.await(
+            "the second instance drops the first",
+            Duration.ofSeconds(25),
+            () -> !onSecond.clusterMeta().has(firstId));
+        Deadline.await(
+            "the first instance's objects leave the second's tree",
+            Duration.ofSeconds(5),
+            () -> !onSecond.exists(named));
+      }
+    }
+  }
+
+  /**
+   * The same two halves around a restart: ten persisted, named objects through one instance's RPC
+   * endpoint, that instance stopped, a new one started on the same etcd and prefix, and the names
+   * and metadata resolved through the new one's RPC endpoint (the new instance reads them from
+   * etcd, as a new reference instance does).
    */
   @Test
   void namesAndMetadataOutliveTheirInstanceAsUpstreamsFailureTestExpects() throws Exception {
