@@ -135,6 +135,20 @@ public final class DaemonCommand {
   }
 
   /**
+   * The same daemon, started through a wrapper that ends by exec'ing the daemon's command (which it
+   * receives as its trailing arguments), e.g. {@code sh -c 'echo $$ > "$0"; exec "$@"'
+   * /sys/fs/cgroup/.../cgroup.procs} to start it inside a cgroup.
+   *
+   * @param wrapper the wrapper's command, before the daemon's
+   * @return the wrapped command (the same kind)
+   */
+  public DaemonCommand wrappedBy(List<String> wrapper) {
+    List<String> cmd = new ArrayList<>(wrapper);
+    cmd.addAll(prefix);
+    return new DaemonCommand(kind, cmd);
+  }
+
+  /**
    * Which daemon this runs.
    *
    * @return the kind
