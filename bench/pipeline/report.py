@@ -23,8 +23,9 @@ CLUSTER_BEGIN = "<!-- bench/run --cluster: generated section, begin (do not edit
 CLUSTER_END = "<!-- bench/run --cluster: generated section, end -->"
 REAL_BEGIN = "<!-- bench/run --real-pods: generated section, begin (do not edit by hand) -->"
 REAL_END = "<!-- bench/run --real-pods: generated section, end -->"
-VARIANTS = ["files", "cellar", "reference"]
-NAMES = {"files": "files (pickle)", "cellar": "store: Cellar", "reference": "store: reference vineyardd"}
+VARIANTS = ["files", "cellar", "cellar-huge", "reference"]
+NAMES = {"files": "files (pickle)", "cellar": "store: Cellar", "cellar-huge": "store: Cellar, huge pages",
+         "reference": "store: reference vineyardd"}
 STEP_LABELS = [
     ("prepare-data", "dataframe to_pickle time:"),
     ("preprocess", "read dataframe pickle time:"),
@@ -144,9 +145,10 @@ def pipeline_tables(runs, extras, machine):
             meta_s = fmt(sum(meta) / 2) if None not in meta else ""
             again = [extras[gib].get((v, s), {}).get("read_again") for s in ("train", "test")]
             again_s = fmt(sum(again) / 2) if None not in again else ""
-            if v == "cellar" and "reference" in variants:
+            if v in ("cellar", "cellar-huge") and "reference" in variants:
                 peer = [rfmt(ratio(ref[0], w)), rfmt(ratio(ref[1], r)), rfmt(ratio(ref[2], t))]
-                heads.append((gib, w, files_w, r / 2 if r else None, peer, again_s, meta_s))
+                if v == "cellar":
+                    heads.append((gib, w, files_w, r / 2 if r else None, peer, again_s, meta_s))
             else:
                 peer = ["", "", ""]
                 if v == "cellar":
@@ -237,6 +239,82 @@ def peer_table(d):
         out += ["", f"Page faults in the Python client during that last put: Cellar "
                 f"{c['large_put_again_faults']:,}, reference {ref.get('large_put_again_faults', 0):,} "
                 f"(a {c['large_mib']} MiB put that faults every 4 KiB page takes {c['large_mib'] * 256:,} faults)."]
+    return out, heads
+
+
+def load_jsonl(d, name):
+    path = os.path.join(d, name)
+    if not os.path.exists(path):
+        return []
+    return [json.loads(line) for line in open(path) if line.strip()]
+
+
+def median(xs):
+    xs = sorted(x for x in xs if x is not None)
+    if not xs:
+        return None
+    m = len(xs) // 2
+    return xs[m] if len(xs) % 2 else (xs[m - 1] + xs[m]) / 2
+
+
+BACKING_NAMES = {"cellar": "Cellar, memfd", "cellar-huge": "Cellar, huge tmpfs (`--shm_dir`)",
+                 "reference": "reference vineyardd (memfd, no prefill)"}
+
+
+def backing_table(d):
+    """The fresh-process 1 GiB put against memcpy, per backing (backings.jsonl)."""
+    recs = load_jsonl(d, "backings.jsonl")
+    if not recs:
+        return [], []
+    out = ["Each row: three fresh Python processes one after the other, each putting one 1 GiB blob "
+           "(`create_blob`, a numpy copy of a touched array into it, `seal`) and deleting it; the "
+           "baseline is the same copy into a private buffer the same process had touched before "
+           "(memcpy, no page faults). Put ÷ memcpy is the cost of the fresh mapping's page faults on "
+           "top of the copy (goal with huge pages: ≤ 1.5). Cellar runs with `--prefill_ahead=1200M`, "
+           "waited for before the first put; the reference has no prefill, so its first put faults "
+           "never-used pages and the later ones pages the earlier process filled.", "",
+           "| backing | first put | memcpy | put ÷ memcpy (first) | put ÷ memcpy (runs 2-3, median) | "
+           "page faults in the first put |", "|---|---|---|---|---|---|"]
+    heads = []
+    for kind in ("cellar", "cellar-huge", "reference"):
+        rs = sorted((r for r in recs if r["label"] == kind), key=lambda r: r["run"])
+        if not rs:
+            continue
+        first = rs[0]
+        again = median([r["ratio"] for r in rs[1:]])
+        out.append(f"| {BACKING_NAMES[kind]} | {fmt(first['put'])} | {fmt(first['memcpy'])} | "
+                   f"{rfmt(first['ratio'])} | {rfmt(again)} | {first['faults']:,} |")
+        heads.append((f"fresh-process 1 GiB put ÷ memcpy, {BACKING_NAMES[kind]}", first["ratio"]))
+    return out, heads
+
+
+def colocation_table(d):
+    """The fixed job's time beside each server against none (colocation.jsonl)."""
+    recs = load_jsonl(d, "colocation.jsonl")
+    if not recs:
+        return [], []
+    by = defaultdict(list)
+    for r in recs:
+        by[r["label"]].append(r["seconds"])
+    base = median(by.get("none"))
+    mib = recs[0].get("mib", "?")
+    out = [f"A fixed job that touches no store (unpickling a {mib} MiB data frame from the page cache and "
+           "summing every column, `colocation.py`), started together with a server (`--size=4Gi`, "
+           f"default flags) and timed while that server starts and idles beside it; {len(by.get('none', []))} "
+           "rounds, each starting with another of the three (no kind always runs after the same one). Job ÷ "
+           "no server, medians: ≤ 1.05 is the goal for Cellar; the spread of the no-server runs is the "
+           "machine's own noise.",
+           "", "| beside the job | job (median) | all runs | job ÷ no server |", "|---|---|---|---|"]
+    heads = []
+    for kind, name in (("none", "no server"), ("cellar", "Cellar"), ("reference", "reference vineyardd")):
+        xs = by.get(kind)
+        if not xs:
+            continue
+        m = median(xs)
+        x = ratio(m, base)
+        out.append(f"| {name} | {fmt(m)} | {', '.join(fmt(v) for v in xs)} | {rfmt(x)} |")
+        if kind != "none":
+            heads.append((f"co-location job ÷ no server, {name}", x))
     return out, heads
 
 
@@ -429,7 +507,7 @@ def charts(runs, machine, outdir):
     variants = [v for v in VARIANTS if any(runs[g][v].get(WRITE) is not None for g in sizes)]
     if not sizes or not variants:
         return []
-    colours = {"files": "#888888", "cellar": "#1f77b4", "reference": "#ff7f0e"}
+    colours = {"files": "#888888", "cellar": "#1f77b4", "cellar-huge": "#2ca02c", "reference": "#ff7f0e"}
     stamp = f"{machine.get('date', '')} · {machine.get('cores', '?')} cores, {machine.get('memory_gib', '?')} GiB · {machine.get('mode', '')}"
     made = []
     fig, axes = plt.subplots(1, 3, figsize=(14, 4.5))
@@ -511,6 +589,8 @@ def main():
     mtab, mheads = peer_table(a.results)
     jrows = load_jmh(a.results)
     jtab, jheads = jmh_tables(jrows)
+    btab, bheads = backing_table(a.results)
+    otab, oheads = colocation_table(a.results)
     crecs = load_cluster(a.results)
     ctab, cheads = cluster_tables(crecs)
 
@@ -541,6 +621,8 @@ def main():
                   f" write ratio {beat} the tutorial's {TUTORIAL_WRITE_RATIO[0]}-{TUTORIAL_WRITE_RATIO[1]})")
     for what, x in mheads:
         print(f"  peer speed (ref/Cellar), Python {what}: {rfmt(x)}")
+    for what, x in bheads + oheads:
+        print(f"  {what}: {rfmt(x)}")
     for what, x in jheads:
         print(f"  JMH {what}: {x:.3g}")
     if cheads:
@@ -606,16 +688,24 @@ def main():
                    "(`sync; echo 3 > /proc/sys/vm/drop_caches`, as the example does) so file reads are "
                    "cold; each server is started on a temp socket, warmed with 20 small write/read/delete "
                    "rounds (`warmup.py`; the example's vineyardd is long-running); both servers run on their "
-                   "default flags (Cellar's include the background prefill of `--size` while idle and the "
-                   "self warm-up, see store-server/README.md), and the objects are "
+                   "default flags (Cellar's include a background prefill of a bounded window, 256 MiB, "
+                   "ahead of the allocations while idle and the self warm-up, see store-server/README.md); "
+                   "\"Cellar, huge pages\" is Cellar with its arena on a tmpfs mounted `huge=always` "
+                   "(`--shm_dir`) and `--prefill_ahead` = `--size`, waited for before the steps (an admin "
+                   "who gives the store huge pages commits them); the objects are "
                    "named under the volume the steps see: " + volume_note(machine) + ". "
-                   "Variants run one after the other for each size, in the order files, Cellar, reference; "
+                   "Variants run one after the other for each size, in the order files, Cellar, Cellar on huge "
+                   "pages, reference; "
                    "the preprocess input is always the pickle (as in the example).",
                    "",
                    "![pipeline](pipeline/pipeline.png)", "", "![steps](pipeline/pipeline-steps.png)", ""]
         section += ptab
         if mtab:
             section += ["", "### Python client micro scenarios, Cellar vs the reference vineyardd", ""] + mtab
+        if btab:
+            section += ["", "### A fresh-process put per backing: 1 GiB against memcpy", ""] + btab
+        if otab:
+            section += ["", "### Co-location: a job beside an idle server", ""] + otab
         section += ["", "### JMH (bench/target/benchmarks.jar, short settings)", ""] + jtab + ["", END]
         replace_section(a.readme, BEGIN, END, section)
         # the raw records next to the charts (small: one line per step)
