@@ -1,5 +1,6 @@
 package io.cellar.core.memory;
 
+import io.cellar.posix.ProcessCalls;
 import java.time.Duration;
 import java.util.function.IntSupplier;
 import org.slf4j.Logger;
@@ -19,10 +20,12 @@ import org.slf4j.LoggerFactory;
  * that overlaps the range being written waits for that write (at most {@link #STEP} bytes, about a
  * millisecond), so a zero fill never lands on memory a client has been handed.
  *
- * <p><b>Only when idle.</b> Filling while clients write takes a core and memory bandwidth from them
- * (these machines have two cores; a 256 MiB copy into mapped memory took twice as long with the
- * filler running): the filler waits until no claim has come for a quiet period ({@link #QUIET}, 30
- * ms) and no blob is being written (unsealed), so it works between writes, not during them.
+ * <p><b>Only when idle, and last.</b> The thread runs at nice {@link ProcessCalls#BACKGROUND_NICE}:
+ * whatever else wants the CPU (clients, a pipeline step's own work, other processes on the node)
+ * gets it first. Filling while clients write takes a core and memory bandwidth from them (these
+ * machines have two cores; a 256 MiB copy into mapped memory took twice as long with the filler
+ * running): the filler waits until no claim has come for a quiet period ({@link #QUIET}, 30 ms) and
+ * no blob is being written (unsealed), so it works between writes, not during them.
  *
  * <p><b>Cost.</b> The window is committed memory (shared memory of the store) before any client
  * asks for it: at most {@code ahead} bytes beyond the high-water mark, never past the arena. The
@@ -260,6 +263,10 @@ public final class ArenaPrefiller implements AutoCloseable {
   }
 
   private void run() {
+    // a background thread: it gives way to every client and every other nice-0 process
+    if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
+      LOG.debug("the prefill thread keeps its priority (setpriority refused)");
+    }
     while (true) {
       int active = writers.getAsInt(); // outside this monitor: the store's lock comes first
       synchronized (this) {

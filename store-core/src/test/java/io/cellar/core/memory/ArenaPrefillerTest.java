@@ -6,8 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.posix.MemoryCalls;
+import io.cellar.posix.ProcessCalls;
+import java.io.IOException;
 import java.lang.foreign.ValueLayout;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ArenaPrefillerTest {
@@ -31,6 +36,32 @@ class ArenaPrefillerTest {
       assertTrue(filler.awaitFilled(64 * MB, WAIT), "the window stops at the arena's end");
       assertEquals(4 * MB / MemoryCalls.pageSize(), arena.residentPages(60 * MB, 4 * MB));
     }
+  }
+
+  /** The filling thread runs at a background priority (nice 10), as the kernel reports it. */
+  @Test
+  void theFillingThreadRunsAtABackgroundPriority() throws Exception {
+    try (MemfdArena arena = MemfdArena.create("prefill-nice", 8 * MB, false, false);
+        ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 4 * MB).start()) {
+      assertTrue(filler.awaitFilled(4 * MB, WAIT));
+      assertEquals(ProcessCalls.BACKGROUND_NICE, niceOfThread("cellar-prefill"));
+    }
+  }
+
+  /** The nice value of this process's thread named {@code name}, from /proc/self/task. */
+  static int niceOfThread(String name) throws IOException {
+    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
+      for (Path task : (Iterable<Path>) tasks::iterator) {
+        String comm = Files.readString(task.resolve("comm")).trim();
+        if (comm.equals(name)) {
+          String stat = Files.readString(task.resolve("stat"));
+          // after "pid (comm) ": state is field 3, nice field 19
+          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+          return Integer.parseInt(f[19 - 3]);
+        }
+      }
+    }
+    throw new AssertionError("no thread named " + name);
   }
 
   @Test

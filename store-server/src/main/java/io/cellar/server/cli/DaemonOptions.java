@@ -230,7 +230,8 @@ public record DaemonOptions(
               Kind.BOOL,
               "true",
               "before the socket exists, play a short client session against a throwaway store on a"
-                  + " private socket (a second or so of one core; nothing of it is ever seen) so"
+                  + " private socket (a second or so of one core, at nice 10; nothing of it is ever"
+                  + " seen) so"
                   + " the first clients meet a warmed-up JIT (Cellar)"),
           new FlagSpec(
               "log_dir", Kind.STRING, "", "also write the log to a file in this directory"),

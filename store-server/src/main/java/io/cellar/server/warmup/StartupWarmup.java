@@ -1,5 +1,6 @@
 package io.cellar.server.warmup;
 
+import io.cellar.posix.ProcessCalls;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
@@ -21,6 +22,11 @@ import org.slf4j.LoggerFactory;
  * after the process was launched, so the socket still appears about a second after launch on a
  * machine that is not overloaded (the performance budget), and a loaded machine does fewer rounds
  * rather than starting late.
+ *
+ * <p>It runs on a thread of its own at nice {@link ProcessCalls#BACKGROUND_NICE}, and the throwaway
+ * server's threads, started from there, inherit that: a starting daemon's warm-up gives way to the
+ * work already running on the node (a pipeline step beside it). The JIT's compiler threads keep
+ * their priority.
  *
  * <p>One line is logged at info level when it ends ("warm-up done in N ms"). A failure is logged at
  * warn level and otherwise ignored: the daemon then starts without the warm-up. A run that exceeds
@@ -59,6 +65,35 @@ public final class StartupWarmup {
    * @return true when the script ran to its end
    */
   static boolean run(boolean rpc, WarmupScript.Plan plan, long roundsDeadline) {
+    // on a thread of its own at a background priority: the throwaway server's threads, started
+    // from it, inherit that, so the warm-up gives way to whatever else runs on the node
+    boolean[] result = new boolean[1];
+    Thread warmup =
+        Thread.ofPlatform()
+            .name("cellar-warmup-main")
+            .start(
+                () -> {
+                  if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
+                    LOG.debug("the warm-up keeps its priority (setpriority refused)");
+                  }
+                  result[0] = runHere(rpc, plan, roundsDeadline);
+                });
+    boolean interrupted = false;
+    while (true) {
+      try {
+        warmup.join();
+        break;
+      } catch (InterruptedException e) {
+        interrupted = true;
+      }
+    }
+    if (interrupted) {
+      Thread.currentThread().interrupt();
+    }
+    return result[0];
+  }
+
+  private static boolean runHere(boolean rpc, WarmupScript.Plan plan, long roundsDeadline) {
     long started = System.nanoTime();
     ThrowawayServer server;
     try {
