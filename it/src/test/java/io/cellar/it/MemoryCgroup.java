@@ -46,7 +46,7 @@ final class MemoryCgroup implements AutoCloseable {
         Path parent = Path.of("/sys/fs/cgroup/memory" + f[2]);
         assumeTrue(Files.isDirectory(parent), "no v1 memory cgroup directory at " + parent);
         MemoryCgroup c = new MemoryCgroup(make(parent.resolve(name)), true);
-        c.write("memory.limit_in_bytes", Long.toString(limit));
+        c.limitOrSkip("memory.limit_in_bytes", limit);
         return c;
       }
       if (f[0].equals("0") && f[1].isEmpty()) {
@@ -56,7 +56,7 @@ final class MemoryCgroup implements AutoCloseable {
             Files.isReadable(control) && Files.readString(control).contains("memory"),
             "the v2 cgroup " + parent + " does not delegate the memory controller");
         MemoryCgroup c = new MemoryCgroup(make(parent.resolve(name)), false);
-        c.write("memory.max", Long.toString(limit));
+        c.limitOrSkip("memory.max", limit);
         return c;
       }
     }
@@ -152,7 +152,13 @@ final class MemoryCgroup implements AutoCloseable {
     return 0;
   }
 
-  private void write(String file, String value) throws IOException {
-    Files.writeString(dir.resolve(file), value, StandardCharsets.US_ASCII);
+  /** Sets the limit; a kernel that refuses it skips the test (the cgroup is removed). */
+  private void limitOrSkip(String file, long limit) throws IOException {
+    try {
+      Files.writeString(dir.resolve(file), Long.toString(limit), StandardCharsets.US_ASCII);
+    } catch (IOException e) {
+      close();
+      assumeTrue(false, "cannot set " + dir.resolve(file) + ": " + e);
+    }
   }
 }
