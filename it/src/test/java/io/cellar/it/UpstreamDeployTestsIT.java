@@ -76,19 +76,11 @@ class UpstreamDeployTestsIT {
   @Test
   void namesAndMetadataAreServedByTheOthersRightAfterAnInstanceFailsAsUpstreamsRunnerExpects()
       throws Exception {
-    PythonEnvironment python = PythonEnvironment.get();
-    Path pkg = python.packageDirectory();
-    Path tests = pkg.resolve("deploy/tests/test_vineyardd_failure.py");
     try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-runner")) {
       VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
       VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
       fleet.add(DaemonKind.CELLAR);
-      String before =
-          python.runPytest(
-              pkg,
-              Path.of(tests + "::test_put_meta_before_failure"),
-              "--vineyard-endpoint=127.0.0.1:" + first.rpcPort());
-      assertTrue(before.contains("1 passed"), before);
+      failureTestPasses(fleet, "test_put_meta_before_failure", first);
       String firstId;
       try (IpcClient onFirst = IpcClient.connect(first.socket())) {
         firstId = "i" + onFirst.instanceStatus().instanceId();
@@ -97,17 +89,7 @@ class UpstreamDeployTestsIT {
         long named = onSecond.getName("data-0", true);
         assertTrue(onSecond.clusterMeta().has(firstId), "the second lists " + firstId);
         first.stop(); // SIGTERM, as upstream's runner terminates it
-        String after;
-        try {
-          after =
-              python.runPytest(
-                  pkg,
-                  Path.of(tests + "::test_get_meta_after_failure"),
-                  "--vineyard-endpoint=127.0.0.1:" + second.rpcPort());
-        } catch (AssertionError e) {
-          throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
-        }
-        assertTrue(after.contains("1 passed"), after);
+        failureTestPasses(fleet, "test_get_meta_after_failure", second);
         // then the lease expires: the first instance is gone, and what lived on it with it
         Deadline.await(
             "the second instance drops the first",
@@ -129,30 +111,34 @@ class UpstreamDeployTestsIT {
    */
   @Test
   void namesAndMetadataOutliveTheirInstanceAsUpstreamsFailureTestExpects() throws Exception {
+    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-failure")) {
+      VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
+      failureTestPasses(fleet, "test_put_meta_before_failure", first);
+      first.stop(); // SIGTERM, as upstream's runner stops it
+      VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
+      failureTestPasses(fleet, "test_get_meta_after_failure", second);
+    }
+  }
+
+  /**
+   * Runs one function of upstream's {@code deploy/tests/test_vineyardd_failure.py} under pytest
+   * against an instance's RPC endpoint, as upstream's runner does, and asserts it passed.
+   */
+  private static void failureTestPasses(VineyarddFleet fleet, String function, VineyarddProcess via)
+      throws Exception {
     PythonEnvironment python = PythonEnvironment.get();
     Path pkg = python.packageDirectory();
     Path tests = pkg.resolve("deploy/tests/test_vineyardd_failure.py");
-    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-failure")) {
-      VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
-      String before =
+    String out;
+    try {
+      out =
           python.runPytest(
               pkg,
-              Path.of(tests + "::test_put_meta_before_failure"),
-              "--vineyard-endpoint=127.0.0.1:" + first.rpcPort());
-      assertTrue(before.contains("1 passed"), before);
-      first.stop(); // SIGTERM, as upstream's runner stops it
-      VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
-      String after;
-      try {
-        after =
-            python.runPytest(
-                pkg,
-                Path.of(tests + "::test_get_meta_after_failure"),
-                "--vineyard-endpoint=127.0.0.1:" + second.rpcPort());
-      } catch (AssertionError e) {
-        throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
-      }
-      assertTrue(after.contains("1 passed"), after);
+              Path.of(tests + "::" + function),
+              "--vineyard-endpoint=127.0.0.1:" + via.rpcPort());
+    } catch (AssertionError e) {
+      throw new AssertionError(e.getMessage() + "\n" + fleet.logs(), e);
     }
+    assertTrue(out.contains("1 passed"), out);
   }
 }
