@@ -304,10 +304,28 @@ final class Committer {
     if (t instanceof TimeoutException) {
       return true;
     }
-    Status.Code code = Status.fromThrowable(t).getCode();
+    Status status = Status.fromThrowable(t);
+    Status.Code code = status.getCode();
     return code == Status.Code.UNAVAILABLE
         || code == Status.Code.DEADLINE_EXCEEDED
-        || code == Status.Code.UNKNOWN && String.valueOf(t.getMessage()).contains("leader");
+        || code == Status.Code.UNKNOWN
+            && (String.valueOf(t.getMessage()).contains("leader") || lostTransport(status, t));
+  }
+
+  /**
+   * Whether an UNKNOWN status is the transport to an etcd member dying under a request (netty's
+   * "channel closed" when the member is killed mid-call): the call's outcome is unknown, the retry
+   * verifies it first.
+   */
+  private static boolean lostTransport(Status status, Throwable t) {
+    for (Throwable c = status.getCause() != null ? status.getCause() : t.getCause();
+        c != null;
+        c = c.getCause()) {
+      if (c instanceof java.io.IOException) {
+        return true;
+      }
+    }
+    return String.valueOf(status.getDescription()).contains("channel closed");
   }
 
   private static Duration remaining(long deadline) {

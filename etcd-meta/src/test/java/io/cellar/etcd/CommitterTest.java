@@ -1,8 +1,11 @@
 package io.cellar.etcd;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.grpc.Status;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -41,5 +44,32 @@ class CommitterTest {
   @Test
   void anEmptyBatchIsOneEmptyTransaction() {
     assertEquals(List.of(List.of()), Committer.chunks(List.of()));
+  }
+
+  @Test
+  void aMemberDyingUnderACallIsRetriedButARefusalIsNot() {
+    // what jetcd reports when the member it talks to is killed mid-call
+    assertTrue(
+        Committer.retryable(
+            Status.UNKNOWN
+                .withDescription("channel closed")
+                .withCause(new ClosedChannelException())
+                .asRuntimeException()));
+    assertTrue(
+        Committer.retryable(Status.UNKNOWN.withDescription("channel closed").asRuntimeException()));
+    assertTrue(Committer.retryable(Status.UNAVAILABLE.asRuntimeException()));
+    assertTrue(
+        Committer.retryable(
+            Status.UNKNOWN.withDescription("etcdserver: leader changed").asRuntimeException()));
+    assertFalse(
+        Committer.retryable(
+            Status.INVALID_ARGUMENT
+                .withDescription("etcdserver: too many operations in txn request")
+                .asRuntimeException()));
+    assertFalse(
+        Committer.retryable(
+            Status.UNKNOWN
+                .withDescription("etcdserver: request is too large")
+                .asRuntimeException()));
   }
 }
