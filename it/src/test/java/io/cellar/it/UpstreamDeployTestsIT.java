@@ -7,13 +7,17 @@ import io.cellar.client.IpcClient;
 import io.cellar.testing.daemon.DaemonKind;
 import io.cellar.testing.daemon.VineyarddProcess;
 import io.cellar.testing.etcd.EtcdCluster;
+import io.cellar.testing.etcd.PosixSignals;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The upstream project's own multi-instance tests, as the wheel ships them in the installed {@code
@@ -25,8 +29,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * bin/vineyardd} on one etcd, with the options upstream's CI passes ({@code
  * --vineyard-ipc-sockets}, {@code --vineyard-endpoint}); and {@code
  * deploy/tests/test_vineyardd_failure.py}'s two halves around the failure of the instance, as
- * upstream's {@code test/runner.py} runs them (three instances, the first terminated, the names and
- * metadata read through the second), and around a restart.
+ * upstream's {@code test/runner.py} runs them (three instances, the first terminated or killed, the
+ * names and metadata read through the second), and around a restart.
  *
  * <p>None is deselected. Each instance gets {@code --size=1G}: {@code test_migration_large_object}
  * puts 800 MiB on one and migrates it to the other (upstream's CI runs bigger instances).
@@ -69,14 +73,16 @@ class UpstreamDeployTestsIT {
    * Upstream's {@code test_vineyardd_failure.py} as {@code run_vineyardd_failure_tests} in its
    * {@code test/runner.py} runs it: three instances on one etcd, ten persisted, named objects put
    * through the first one's RPC endpoint, the first terminated (SIGTERM), and the names and
-   * metadata resolved through the second one's RPC endpoint at once. The stopped instance leaves
-   * the cluster when its lease expires, as a failed one does, and its objects then leave the
-   * others' trees (the reference drops them too, once it declares the instance dead).
+   * metadata resolved through the second one's RPC endpoint at once; and the same with the first
+   * killed (SIGKILL), a real failure. The stopped or killed instance leaves the cluster when its
+   * lease expires, and its objects then leave the others' trees (the reference drops them too, once
+   * it declares the instance dead).
    */
-  @Test
-  void namesAndMetadataAreServedByTheOthersRightAfterAnInstanceFailsAsUpstreamsRunnerExpects()
-      throws Exception {
-    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-runner")) {
+  @ParameterizedTest(name = "the first instance ended by {0}")
+  @ValueSource(strings = {"SIGTERM", "SIGKILL"})
+  void namesAndMetadataAreServedByTheOthersRightAfterAnInstanceFailsAsUpstreamsRunnerExpects(
+      String signal) throws Exception {
+    try (VineyarddFleet fleet = VineyarddFleet.start(ETCD, "/cellar-upstream-runner-" + signal)) {
       VineyarddProcess first = fleet.add(DaemonKind.CELLAR);
       VineyarddProcess second = fleet.add(DaemonKind.CELLAR);
       fleet.add(DaemonKind.CELLAR);
@@ -88,7 +94,12 @@ class UpstreamDeployTestsIT {
       try (IpcClient onSecond = IpcClient.connect(second.socket())) {
         long named = onSecond.getName("data-0", true);
         assertTrue(onSecond.clusterMeta().has(firstId), "the second lists " + firstId);
-        first.stop(); // SIGTERM, as upstream's runner terminates it
+        if (signal.equals("SIGKILL")) {
+          PosixSignals.kill(first.pid());
+          assertTrue(first.process().waitFor(10, TimeUnit.SECONDS), "the first died");
+        } else {
+          first.stop(); // SIGTERM, as upstream's runner terminates it
+        }
         failureTestPasses(fleet, "test_get_meta_after_failure", second);
         // then the lease expires: the first instance is gone, and what lived on it with it
         Deadline.await(
