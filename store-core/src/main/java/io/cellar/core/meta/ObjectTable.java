@@ -127,6 +127,12 @@ final class ObjectTable {
   void put(StoredObject o) {
     StoredObject old = objects.put(o.id, o);
     if (old != null) {
+      // a persisted form has no __name (the names carry it): a new version keeps the bound name
+      String name = old.attributes.path(StoredObject.NAME).asText(null);
+      Long bound = name == null ? null : names.get(name);
+      if (bound != null && bound == o.id && !o.attributes.has(StoredObject.NAME)) {
+        o.attributes.set(StoredObject.NAME, TextNode.valueOf(name));
+      }
       for (MemberLink link : old.members.values()) {
         graph.unlink(o.id, link.id());
       }
@@ -260,11 +266,11 @@ final class ObjectTable {
     Long previous = names.get(name);
     out.add(new MetaOp.PutName(name, o.id));
     if (previous != null && previous != o.id) {
-      clearNameAttribute(previous, name, out);
+      clearNameAttribute(previous, name);
     }
     names.put(name, o.id);
+    // the name is shared by the PutName alone: the object's persisted form leaves __name out
     o.attributes.set(StoredObject.NAME, TextNode.valueOf(name));
-    shareIfPersisted(o, out);
   }
 
   /** The object a name points to, or null. */
@@ -282,7 +288,7 @@ final class ObjectTable {
     if (id != null) {
       out.add(new MetaOp.DropName(name));
       names.drop(name);
-      clearNameAttribute(id, name, out);
+      clearNameAttribute(id, name);
     }
   }
 
@@ -410,11 +416,10 @@ final class ObjectTable {
     }
   }
 
-  private void clearNameAttribute(long id, String name, List<MetaOp> out) {
+  private void clearNameAttribute(long id, String name) {
     StoredObject o = objects.get(id);
     if (o != null && name.equals(o.attributes.path(StoredObject.NAME).asText(null))) {
       o.attributes.remove(StoredObject.NAME);
-      shareIfPersisted(o, out);
     }
   }
 

@@ -8,8 +8,11 @@ import com.fasterxml.jackson.databind.node.TextNode;
 import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.UnsignedJson;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.function.LongFunction;
 
 /**
@@ -47,13 +50,21 @@ final class PersistedForm {
     }
   }
 
+  /**
+   * Encodes an object as the reference writes it to {@code /data/<oid>}: its fields in byte order
+   * of their names (the reference's JSON object is a sorted map), without {@code __name} (the
+   * reference keeps the name in {@code /data/<oid>/__name} and {@code /names/} only).
+   */
   static ObjectNode encode(StoredObject object, LongFunction<StoredObject> lookup) {
-    ObjectNode out = object.attributes.objectNode();
+    TreeMap<String, JsonNode> fields = new TreeMap<>(PersistedForm::byteOrder);
     for (Map.Entry<String, JsonNode> e : object.attributes.properties()) {
+      if (e.getKey().equals(StoredObject.NAME)) {
+        continue;
+      }
       JsonNode v = e.getValue();
-      out.set(e.getKey(), v.isTextual() ? TextNode.valueOf("v" + v.textValue()) : v.deepCopy());
+      fields.put(e.getKey(), v.isTextual() ? TextNode.valueOf("v" + v.textValue()) : v.deepCopy());
     }
-    out.set(StoredObject.TRANSIENT, BooleanNode.FALSE);
+    fields.put(StoredObject.TRANSIENT, BooleanNode.FALSE);
     for (Map.Entry<String, MemberLink> m : object.members.entrySet()) {
       MemberLink link = m.getValue();
       String id = ObjectIds.toText(link.id());
@@ -72,9 +83,17 @@ final class PersistedForm {
         int cut = type.indexOf('<');
         text = "l" + id + "." + (cut < 0 ? type : type.substring(0, cut));
       }
-      out.set(m.getKey(), TextNode.valueOf(text));
+      fields.put(m.getKey(), TextNode.valueOf(text));
     }
+    ObjectNode out = object.attributes.objectNode();
+    out.setAll(fields);
     return out;
+  }
+
+  /** The order of {@code std::string} keys: unsigned bytes of their UTF-8 forms. */
+  static int byteOrder(String a, String b) {
+    return Arrays.compareUnsigned(
+        a.getBytes(StandardCharsets.UTF_8), b.getBytes(StandardCharsets.UTF_8));
   }
 
   /**

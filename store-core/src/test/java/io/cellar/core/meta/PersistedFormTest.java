@@ -66,6 +66,30 @@ class PersistedFormTest {
   }
 
   @Test
+  void fieldsAreWrittenInTheReferencesSortedOrderWithoutTheName() {
+    StoredObject o = stored(8, "vineyard::Pair", 3);
+    o.attributes.put("__name", "named");
+    o.attributes.put("Zeta", 1);
+    o.members.put("buffer_", new MemberLink(BLOB, 3));
+    o.members.put("__values_-value-0", new MemberLink(BLOB, 3));
+    ObjectNode encoded = PersistedForm.encode(o, objects::get);
+    java.util.List<String> names = new java.util.ArrayList<>();
+    encoded.fieldNames().forEachRemaining(names::add);
+    assertEquals(
+        java.util.List.of(
+            "Zeta",
+            "__values_-value-0",
+            "buffer_",
+            "instance_id",
+            "nbytes",
+            "shape_",
+            "signature",
+            "transient",
+            "typename"),
+        names);
+  }
+
+  @Test
   void aHugeInstanceIdAndSignatureSurviveTheRoundTrip() throws Exception {
     StoredObject global = stored(9, "vineyard::Global", ObjectIds.UNSPECIFIED_INSTANCE);
     UnsignedJson.put(global.attributes, "signature", -2L);
