@@ -52,6 +52,22 @@ public final class ProcessCalls {
   }
 
   /**
+   * Sets another thread's nice value ({@code setpriority(PRIO_PROCESS, tid, nice)}), for threads
+   * the JVM starts itself (its JIT compiler threads), which no Java code runs on.
+   *
+   * @param tid the kernel's id of a thread of this process
+   * @param nice the new nice value, -20 to 19
+   * @return true when it was set
+   */
+  public static boolean setThreadNice(int tid, int nice) {
+    try {
+      return (int) SETPRIORITY.invokeExact(PRIO_PROCESS, tid, nice) == 0;
+    } catch (Throwable t) {
+      throw Downcall.rethrow(t);
+    }
+  }
+
+  /**
    * The calling thread's id as the kernel knows it ({@code gettid()}).
    *
    * @return the thread id

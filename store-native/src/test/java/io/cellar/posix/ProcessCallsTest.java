@@ -50,4 +50,31 @@ class ProcessCallsTest {
     assertEquals(ProcessCalls.BACKGROUND_NICE, seen.get()[1], "a thread it started afterwards");
     assertEquals(before, niceOf(mine), "other threads keep theirs");
   }
+
+  @Test
+  void setThreadNiceByIdChangesThatThreadOnly() throws Exception {
+    int mine = ProcessCalls.threadId();
+    int before = niceOf(mine);
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    int[] tid = new int[1];
+    java.util.concurrent.CountDownLatch started = new java.util.concurrent.CountDownLatch(1);
+    Thread t =
+        Thread.ofPlatform()
+            .start(
+                () -> {
+                  tid[0] = ProcessCalls.threadId();
+                  started.countDown();
+                  try {
+                    done.await();
+                  } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                  }
+                });
+    started.await();
+    assertTrue(ProcessCalls.setThreadNice(tid[0], ProcessCalls.BACKGROUND_NICE));
+    assertEquals(ProcessCalls.BACKGROUND_NICE, niceOf(tid[0]), "the thread named");
+    assertEquals(before, niceOf(mine), "the caller keeps its own");
+    done.countDown();
+    t.join();
+  }
 }

@@ -159,6 +159,9 @@ public final class Vineyardd {
       System.exit(0);
       return;
     }
+    if (options.warmup()) {
+      StartupWarmup.continueInBackground(serverConfig.rpc());
+    }
     try {
       new CountDownLatch(1).await();
     } catch (InterruptedException e) {

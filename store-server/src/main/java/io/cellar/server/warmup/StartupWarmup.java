@@ -4,6 +4,7 @@ import io.cellar.posix.ProcessCalls;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -26,7 +27,7 @@ import org.slf4j.LoggerFactory;
  * <p>It runs on a thread of its own at nice {@link ProcessCalls#BACKGROUND_NICE}, and the throwaway
  * server's threads, started from there, inherit that: a starting daemon's warm-up gives way to the
  * work already running on the node (a pipeline step beside it). The JIT's compiler threads keep
- * their priority.
+ * their priority until {@link #continueInBackground}, which the daemon calls once it listens.
  *
  * <p>One line is logged at info level when it ends ("warm-up done in N ms"). A failure is logged at
  * warn level and otherwise ignored: the daemon then starts without the warm-up. A run that exceeds
@@ -56,6 +57,56 @@ public final class StartupWarmup {
     return run(rpc, WarmupScript.Plan.DEFAULT, roundsDeadline(ROUNDS_UNTIL));
   }
 
+  /** How long after the socket appears further warm-up rounds may start in the background. */
+  public static final Duration BACKGROUND_FOR = Duration.ofSeconds(4);
+
+  /**
+   * Plays more warm-up rounds on a new throwaway server after the daemon listens, on a daemon
+   * thread at nice {@link ProcessCalls#BACKGROUND_NICE}, for the JIT: the one round before the
+   * socket loads and links the request paths, but leaves them interpreted, and a Python step makes
+   * only tens of requests, so without this a daemon would answer its first thousand requests
+   * (get_data, get_buffers, create_buffer...) from the interpreter, several times slower than
+   * compiled. From then on the JIT's compiler threads run at the same nice value ({@link
+   * CompilerThreads}): the compilations this warm-up (and later traffic) asks for take the CPU that
+   * the node's other work leaves.
+   *
+   * @param rpc whether to warm the RPC paths too
+   * @return the thread, already started; it ends by itself
+   */
+  public static Thread continueInBackground(boolean rpc) {
+    return continueInBackground(
+        rpc, WarmupScript.Plan.BACKGROUND, BACKGROUND_FOR, new CompletableFuture<>());
+  }
+
+  /**
+   * {@link #continueInBackground(boolean)} with a given size.
+   *
+   * @param rpc whether to warm the RPC paths too
+   * @param plan how much the script does
+   * @param roundsFor how long after the call further rounds may start
+   * @param operations completed with the client operations played, or -1 when it failed
+   * @return the thread, already started
+   */
+  static Thread continueInBackground(
+      boolean rpc,
+      WarmupScript.Plan plan,
+      Duration roundsFor,
+      CompletableFuture<Integer> operations) {
+    int reniced = CompilerThreads.renice(ProcessCalls.BACKGROUND_NICE);
+    LOG.debug("{} JIT compiler threads at nice {}", reniced, ProcessCalls.BACKGROUND_NICE);
+    long deadline = System.nanoTime() + roundsFor.toNanos();
+    return Thread.ofPlatform()
+        .name("cellar-warmup-background")
+        .daemon()
+        .start(
+            () -> {
+              if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
+                LOG.debug("the background warm-up keeps its priority (setpriority refused)");
+              }
+              operations.complete(runHere(rpc, plan, deadline, true));
+            });
+  }
+
   /**
    * Runs a warm-up of a given size.
    *
@@ -76,7 +127,7 @@ public final class StartupWarmup {
                   if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
                     LOG.debug("the warm-up keeps its priority (setpriority refused)");
                   }
-                  result[0] = runHere(rpc, plan, roundsDeadline);
+                  result[0] = runHere(rpc, plan, roundsDeadline, false) >= 0;
                 });
     boolean interrupted = false;
     while (true) {
@@ -93,14 +144,26 @@ public final class StartupWarmup {
     return result[0];
   }
 
-  private static boolean runHere(boolean rpc, WarmupScript.Plan plan, long roundsDeadline) {
+  /**
+   * Plays the script on a new throwaway server.
+   *
+   * @param background whether the daemon already listens: then an early end (a daemon stopping
+   *     under it) is logged at info level, as nothing is lost but compilation
+   * @return the client operations played, or -1 when it failed
+   */
+  private static int runHere(
+      boolean rpc, WarmupScript.Plan plan, long roundsDeadline, boolean background) {
     long started = System.nanoTime();
     ThrowawayServer server;
     try {
       server = ThrowawayServer.start(rpc);
     } catch (IOException | RuntimeException e) {
-      LOG.warn("warm-up skipped, cannot start its throwaway server: {}", e.toString());
-      return false;
+      if (background) {
+        LOG.info("background warm-up skipped, no throwaway server: {}", e.toString());
+      } else {
+        LOG.warn("warm-up skipped, cannot start its throwaway server: {}", e.toString());
+      }
+      return -1;
     }
     AtomicReference<Throwable> failure = new AtomicReference<>();
     int[] operations = new int[1];
@@ -117,22 +180,36 @@ public final class StartupWarmup {
                   }
                 });
     boolean finished = join(player, DEADLINE);
-    closeQuietly(server); // also ends a script still running: its connections close
+    boolean clean = closeQuietly(server, background); // also ends a script still running
     if (!finished) {
       join(player, Duration.ofSeconds(5));
     }
     long millis = (System.nanoTime() - started) / 1_000_000;
+    if (background) {
+      if (finished && failure.get() == null) {
+        LOG.info(
+            "background warm-up done in {} ms ({} client operations on a throwaway store)",
+            millis,
+            operations[0]);
+        return operations[0];
+      }
+      LOG.info(
+          "background warm-up ended early after {} ms: {}",
+          millis,
+          finished ? failure.get() : "over " + DEADLINE + (clean ? "" : ", store not clean"));
+      return -1;
+    }
     if (!finished) {
       LOG.warn("warm-up stopped after {} ms (over {}); starting without it", millis, DEADLINE);
-      return false;
+      return -1;
     }
     if (failure.get() != null) {
       LOG.warn("warm-up failed after {} ms, starting without it: {}", millis, failure.get());
-      return false;
+      return -1;
     }
     LOG.info(
         "warm-up done in {} ms ({} client operations on a throwaway store)", millis, operations[0]);
-    return true;
+    return operations[0];
   }
 
   /**
@@ -145,11 +222,19 @@ public final class StartupWarmup {
    * @return true when the store closed with nothing outstanding
    */
   static boolean closeQuietly(ThrowawayServer server) {
+    return closeQuietly(server, false);
+  }
+
+  private static boolean closeQuietly(ThrowawayServer server, boolean background) {
     try {
       server.close();
       return true;
     } catch (IllegalStateException e) {
-      LOG.warn("warm-up's throwaway {}; starting all the same", e.getMessage());
+      if (background) {
+        LOG.info("background warm-up's throwaway {}", e.getMessage());
+      } else {
+        LOG.warn("warm-up's throwaway {}; starting all the same", e.getMessage());
+      }
       return false;
     }
   }

@@ -42,6 +42,9 @@ final class WarmupScript {
   record Plan(int maxRounds, int columns, int rows, int reads, int rpcRounds) {
     /** The daemon's warm-up. */
     static final Plan DEFAULT = new Plan(40, 16, 16, 8, 8);
+
+    /** The rounds after the daemon listens ({@link StartupWarmup#continueInBackground}). */
+    static final Plan BACKGROUND = new Plan(80, 16, 16, 8, 16);
   }
 
   private static final String NAME = "__cellar_warmup";

@@ -4,8 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.posix.ProcessCalls;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -60,6 +64,33 @@ class StartupWarmupTest {
         Thread.getAllStackTraces().keySet().stream()
             .anyMatch(t -> t.isAlive() && t.getName().equals("cellar-warmup")),
         "the script's thread has ended");
+  }
+
+  @Test
+  void theBackgroundWarmUpPlaysFurtherRoundsAtABackgroundPriorityWithTheJitBesideIt()
+      throws Exception {
+    long before = warmupDirectories();
+    CompletableFuture<Integer> operations = new CompletableFuture<>();
+    Thread t = StartupWarmup.continueInBackground(false, SMALL, Duration.ofHours(1), operations);
+    assertTrue(t.isDaemon(), "never keeps the daemon alive");
+    assertTrue(t.join(Duration.ofSeconds(60)), "it ends by itself");
+    assertEquals(
+        SMALL.maxRounds() * (13 + 3 + SMALL.reads()) + 1,
+        operations.get(),
+        "every round of the plan, not only the first");
+    assertEquals(before, warmupDirectories(), "no private directory left");
+    List<Integer> compilers = CompilerThreads.ids();
+    assertFalse(compilers.isEmpty(), "HotSpot's C1 and C2 threads are found");
+    for (int tid : compilers) {
+      assertEquals(ProcessCalls.BACKGROUND_NICE, niceOf(tid), "compiler thread " + tid);
+    }
+  }
+
+  /** The nice value (field 19) of a thread of this process, from /proc. */
+  private static int niceOf(int tid) throws Exception {
+    String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
+    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+    return Integer.parseInt(f[19 - 3]);
   }
 
   @Test
