@@ -129,10 +129,9 @@ class CgroupPrefillIT {
     assertTrue(roomy.shmem() <= WINDOW + SLACK, "and not past it: " + roomy.counters());
     assertFalse(control.log().contains(refusal), control.log());
 
-    // the kernel's own record over the whole test: the tight cgroup never hit its limit
-    assertTrue(
-        tight.peak() <= limit / 8 * 7 + SLACK,
-        "peak usage under 7/8 of the limit: " + tight.counters());
+    // the kernel's own record over the whole test: the tight cgroup never reached its limit (the
+    // daemon's own heap, its background warm-up and the put above use the 1/8 the prefill left)
+    assertTrue(tight.peak() < limit, "peak usage under the limit: " + tight.counters());
     assertEquals(0, tight.limitHits(), "the limit was never hit: " + tight.counters());
     assertEquals(0, tight.oomKills(), "no OOM kill: " + tight.counters());
     assertTrue(server.process().isAlive(), "the server at the limit is alive");
