@@ -95,16 +95,23 @@ public final class StartupWarmup {
     int reniced = CompilerThreads.renice(ProcessCalls.BACKGROUND_NICE);
     LOG.debug("{} JIT compiler threads at nice {}", reniced, ProcessCalls.BACKGROUND_NICE);
     long deadline = System.nanoTime() + roundsFor.toNanos();
-    return Thread.ofPlatform()
-        .name("cellar-warmup-background")
-        .daemon()
-        .start(
-            () -> {
-              if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
-                LOG.debug("the background warm-up keeps its priority (setpriority refused)");
-              }
-              operations.complete(runHere(rpc, plan, deadline, true));
-            });
+    return startAtBackgroundNice(
+        Thread.ofPlatform().name("cellar-warmup-background").daemon(),
+        () -> operations.complete(runHere(rpc, plan, deadline, true)));
+  }
+
+  /**
+   * Starts a warm-up thread that first lowers its own priority to {@link
+   * ProcessCalls#BACKGROUND_NICE}; the threads it starts inherit that.
+   */
+  private static Thread startAtBackgroundNice(Thread.Builder builder, Runnable body) {
+    return builder.start(
+        () -> {
+          if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
+            LOG.debug("{} keeps its priority (setpriority refused)", Thread.currentThread());
+          }
+          body.run();
+        });
   }
 
   /**
@@ -120,15 +127,9 @@ public final class StartupWarmup {
     // from it, inherit that, so the warm-up gives way to whatever else runs on the node
     boolean[] result = new boolean[1];
     Thread warmup =
-        Thread.ofPlatform()
-            .name("cellar-warmup-main")
-            .start(
-                () -> {
-                  if (!ProcessCalls.setThreadNice(ProcessCalls.BACKGROUND_NICE)) {
-                    LOG.debug("the warm-up keeps its priority (setpriority refused)");
-                  }
-                  result[0] = runHere(rpc, plan, roundsDeadline, false) >= 0;
-                });
+        startAtBackgroundNice(
+            Thread.ofPlatform().name("cellar-warmup-main"),
+            () -> result[0] = runHere(rpc, plan, roundsDeadline, false) >= 0);
     boolean interrupted = false;
     while (true) {
       try {
@@ -158,7 +159,9 @@ public final class StartupWarmup {
     try {
       server = ThrowawayServer.start(rpc);
     } catch (IOException | RuntimeException e) {
-      if (background) {
+      if (background && ThrowawayServer.jvmShuttingDown()) {
+        LOG.info("background warm-up not started: the daemon is shutting down");
+      } else if (background) {
         LOG.info("background warm-up skipped, no throwaway server: {}", e.toString());
       } else {
         LOG.warn("warm-up skipped, cannot start its throwaway server: {}", e.toString());
@@ -192,6 +195,11 @@ public final class StartupWarmup {
             millis,
             operations[0]);
         return operations[0];
+      }
+      if (ThrowawayServer.jvmShuttingDown()) {
+        // the shutdown hook closed the throwaway server under the script: nothing to report
+        LOG.info("background warm-up stopped after {} ms: the daemon is shutting down", millis);
+        return -1;
       }
       LOG.info(
           "background warm-up ended early after {} ms: {}",

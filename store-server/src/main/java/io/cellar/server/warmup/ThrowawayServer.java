@@ -149,6 +149,27 @@ final class ThrowawayServer implements AutoCloseable {
     }
   }
 
+  /**
+   * Whether the JVM has begun to shut down (a signal, or the daemon's own exit): then a shutdown
+   * hook can no longer be added.
+   *
+   * @return true once shutdown has begun
+   */
+  static boolean jvmShuttingDown() {
+    Thread probe = new Thread(() -> {}, "cellar-shutdown-probe");
+    try {
+      Runtime.getRuntime().addShutdownHook(probe);
+    } catch (IllegalStateException e) {
+      return true;
+    }
+    try {
+      Runtime.getRuntime().removeShutdownHook(probe);
+    } catch (IllegalStateException e) {
+      return true; // shutdown began between the two calls; the hook does nothing
+    }
+    return false;
+  }
+
   private void removeDirectory() {
     try {
       Files.deleteIfExists(dir.resolve(SOCKET_NAME));
