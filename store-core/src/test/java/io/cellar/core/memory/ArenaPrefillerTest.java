@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.posix.MemoryCalls;
 import io.cellar.posix.ProcessCalls;
-import java.io.IOException;
+import io.cellar.testing.ThreadNice;
 import java.lang.foreign.ValueLayout;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class ArenaPrefillerTest {
@@ -44,24 +41,8 @@ class ArenaPrefillerTest {
     try (MemfdArena arena = MemfdArena.create("prefill-nice", 8 * MB, false, false);
         ArenaPrefiller filler = new ArenaPrefiller(arena, 0, arena.size(), 4 * MB).start()) {
       assertTrue(filler.awaitFilled(4 * MB, WAIT));
-      assertEquals(ProcessCalls.BACKGROUND_NICE, niceOfThread("cellar-prefill"));
+      assertEquals(ProcessCalls.BACKGROUND_NICE, ThreadNice.ofThreadNamed("cellar-prefill"));
     }
-  }
-
-  /** The nice value of this process's thread named {@code name}, from /proc/self/task. */
-  static int niceOfThread(String name) throws IOException {
-    try (Stream<Path> tasks = Files.list(Path.of("/proc/self/task"))) {
-      for (Path task : (Iterable<Path>) tasks::iterator) {
-        String comm = Files.readString(task.resolve("comm")).trim();
-        if (comm.equals(name)) {
-          String stat = Files.readString(task.resolve("stat"));
-          // after "pid (comm) ": state is field 3, nice field 19
-          String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-          return Integer.parseInt(f[19 - 3]);
-        }
-      }
-    }
-    throw new AssertionError("no thread named " + name);
   }
 
   @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.posix.ProcessCalls;
+import io.cellar.testing.ThreadNice;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -82,15 +83,8 @@ class StartupWarmupTest {
     List<Integer> compilers = CompilerThreads.ids();
     assertFalse(compilers.isEmpty(), "HotSpot's C1 and C2 threads are found");
     for (int tid : compilers) {
-      assertEquals(ProcessCalls.BACKGROUND_NICE, niceOf(tid), "compiler thread " + tid);
+      assertEquals(ProcessCalls.BACKGROUND_NICE, ThreadNice.of(tid), "compiler thread " + tid);
     }
-  }
-
-  /** The nice value (field 19) of a thread of this process, from /proc. */
-  private static int niceOf(int tid) throws Exception {
-    String stat = Files.readString(Path.of("/proc/self/task/" + tid + "/stat"));
-    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-    return Integer.parseInt(f[19 - 3]);
   }
 
   @Test
