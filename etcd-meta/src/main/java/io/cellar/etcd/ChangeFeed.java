@@ -28,7 +28,11 @@ import org.slf4j.LoggerFactory;
  * waiters once their revision is applied. It keeps a mirror of what it delivered (a hash of each
  * key's value) so that a reload after compaction or data loss delivers just the difference.
  *
- * <p>Confined to the backend thread: every method is called there.
+ * <p>Thread-safe: guarded by its own monitor. Watch events are applied on the thread the watch
+ * stream delivers them on (jetcd's), with no hand-off: that hop to the backend thread was the tail
+ * of the time until another instance's change is visible here. Reloads, starts and stops come from
+ * the backend thread. The listener is called with the monitor held: one call at a time, in revision
+ * order, each seeing everything the previous one did. Nothing here blocks.
  */
 final class ChangeFeed {
   private static final Logger LOG = LoggerFactory.getLogger(ChangeFeed.class);
@@ -92,7 +96,7 @@ final class ChangeFeed {
    * @param kvs every key under the prefix
    * @param revision the read's revision
    */
-  void seed(List<KeyValue> kvs, long revision) {
+  synchronized void seed(List<KeyValue> kvs, long revision) {
     mirror.clear();
     instances.clear();
     for (KeyValue kv : kvs) {
@@ -118,18 +122,18 @@ final class ChangeFeed {
    * @param afterRevision the revision the listener has
    * @param listener the listener
    */
-  void start(long afterRevision, MetaListener listener) {
+  synchronized void start(long afterRevision, MetaListener listener) {
     this.listener = listener;
     this.applied = afterRevision;
   }
 
   /** Stops delivering (the watch is closed). */
-  void stop() {
+  synchronized void stop() {
     listener = null;
     pending.clear();
   }
 
-  MetaListener listener() {
+  synchronized MetaListener listener() {
     return listener;
   }
 
@@ -138,7 +142,7 @@ final class ChangeFeed {
    *
    * @return the revision
    */
-  long applied() {
+  synchronized long applied() {
     return applied;
   }
 
@@ -149,13 +153,13 @@ final class ChangeFeed {
    * @param settledSeq {@link CommitLedger#lastBegun} when the response arrived
    * @param events its events
    */
-  void enqueue(long settledSeq, List<WatchEvent> events) {
+  synchronized void enqueue(long settledSeq, List<WatchEvent> events) {
     pending.add(new Pending(settledSeq, events));
     drain();
   }
 
   /** Processes queued responses whose transactions have settled. */
-  void drain() {
+  synchronized void drain() {
     while (!pending.isEmpty() && ledger.settledUpTo(pending.peek().settledSeq)) {
       Pending p = pending.poll();
       process(p.events);
@@ -289,7 +293,7 @@ final class ChangeFeed {
    * @param kvs every key under the prefix now
    * @param revision the read's revision
    */
-  void applyDiff(List<KeyValue> kvs, long revision) {
+  synchronized void applyDiff(List<KeyValue> kvs, long revision) {
     Set<String> ownKeys = ledger.ownKeys(applied, revision);
     Map<String, KeyValue> current = new HashMap<>();
     for (KeyValue kv : kvs) {
@@ -327,13 +331,13 @@ final class ChangeFeed {
    * @param revision the revision to reach
    * @param future completed with the applied revision
    */
-  void awaitRevision(long revision, CompletableFuture<Long> future) {
+  synchronized void awaitRevision(long revision, CompletableFuture<Long> future) {
     waiters.add(new Waiter(revision, future));
     completeWaiters();
   }
 
   /** Completes every waiter at once: after etcd lost its data their revisions mean nothing. */
-  void releaseWaiters() {
+  synchronized void releaseWaiters() {
     while (!waiters.isEmpty()) {
       waiters.poll().future.complete(applied);
     }

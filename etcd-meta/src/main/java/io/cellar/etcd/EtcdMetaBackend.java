@@ -40,10 +40,12 @@ import org.slf4j.LoggerFactory;
  * The {@code --meta etcd} backend: the reference vineyardd's key layout in etcd through jetcd, so
  * that Cellar and reference instances share one etcd (reference {@code vineyard-k8s.md} §4).
  *
- * <p><b>Threads.</b> One backend thread runs the watch's deliveries to the listener, the reloads,
- * re-registration, keep-alives and heartbeats; one commit thread runs and completes commits (in
- * call order). {@link #register} and {@link #load} block their caller, bounded by {@code
- * meta_timeout}; {@link #commit} and {@link #sync} return at once. Everything else is thread-safe.
+ * <p><b>Threads.</b> Watch events are applied and delivered to the listener on the thread jetcd
+ * delivers them on (no hand-off: {@link ChangeFeed} is guarded by its own monitor); one backend
+ * thread runs the reloads, re-registration, keep-alives and heartbeats; one commit thread runs and
+ * completes commits (in call order). {@link #register} and {@link #load} block their caller,
+ * bounded by {@code meta_timeout}; {@link #commit} and {@link #sync} return at once. Everything
+ * else is thread-safe.
  *
  * <p><b>Liveness.</b> The instance keys live on a lease ({@code etcd_lease_ttl}), kept alive; a
  * Cellar instance killed with -9 disappears when its lease expires, and so does one that stopped:
@@ -89,7 +91,7 @@ public final class EtcdMetaBackend implements MetaBackend {
   private volatile EtcdLauncher launcher;
   private volatile EtcdRegistration registration;
   private volatile InstanceFacts facts;
-  private long watchBackoffMillis = 100;
+  private long watchBackoffMillis = 100; // guarded by feed's monitor
 
   private EtcdMetaBackend(EtcdOptions options) {
     this.options = options;
@@ -265,15 +267,20 @@ public final class EtcdMetaBackend implements MetaBackend {
             });
   }
 
-  /** Where the watch stream's results arrive, on the backend thread. */
+  /**
+   * Where the watch stream's results arrive: events on jetcd's thread (applied there, under the
+   * feed's monitor), the stream's end on the backend thread.
+   */
   private final class FeedSink implements WatchStream.Sink {
     @Override
     public void events(long generation, long settledSeq, List<WatchEvent> events) {
-      if (generation != watch.generation() || feed.listener() == null) {
-        return;
+      synchronized (feed) {
+        if (generation != watch.generation() || feed.listener() == null) {
+          return;
+        }
+        watchBackoffMillis = 100;
+        feed.enqueue(settledSeq, events);
       }
-      watchBackoffMillis = 100;
-      feed.enqueue(settledSeq, events);
     }
 
     @Override
@@ -286,8 +293,11 @@ public final class EtcdMetaBackend implements MetaBackend {
         reloadOrRetry();
         return;
       }
-      long delay = watchBackoffMillis;
-      watchBackoffMillis = Math.min(5_000, watchBackoffMillis * 2);
+      long delay;
+      synchronized (feed) {
+        delay = watchBackoffMillis;
+        watchBackoffMillis = Math.min(5_000, watchBackoffMillis * 2);
+      }
       LOG.info(
           "etcd watch ended ({}), resuming from revision {} in {} ms",
           cause == null ? "closed by the server" : cause.toString(),
@@ -349,14 +359,16 @@ public final class EtcdMetaBackend implements MetaBackend {
                 return;
               }
               long head = response.getHeader().getRevision();
-              backend.execute(
-                  () -> {
-                    if (feed.listener() == null) {
-                      result.complete(head);
-                    } else {
-                      feed.awaitRevision(head, result);
-                    }
-                  });
+              boolean watching;
+              synchronized (feed) {
+                watching = feed.listener() != null;
+                if (watching) {
+                  feed.awaitRevision(head, result); // completed by the events' thread
+                }
+              }
+              if (!watching) {
+                result.complete(head);
+              }
             });
     return result
         .orTimeout(options.metaTimeout().toMillis(), TimeUnit.MILLISECONDS)
@@ -387,7 +399,7 @@ public final class EtcdMetaBackend implements MetaBackend {
         registration, "etcd lost its data (another cluster id, or a revision gone backwards)");
   }
 
-  /** The watch saw an own instance's keys removed by someone else (backend thread). */
+  /** The watch saw an own instance's keys removed by someone else (under the feed's monitor). */
   private void onSelfRemoved(long instanceId, long revision) {
     EtcdRegistration current = registration;
     if (current != null && current.instanceId() == instanceId) {

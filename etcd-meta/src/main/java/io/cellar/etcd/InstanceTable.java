@@ -13,7 +13,8 @@ import java.util.TreeMap;
  * with the lease each instance's {@code hostid} lives on (0 for a reference instance, which has
  * none). An instance counts as registered while its {@code hostid} is present and well formed.
  *
- * <p>Written by the backend thread only; {@link #snapshot} may be read from any thread.
+ * <p>Written only under {@link ChangeFeed}'s monitor; {@link #snapshot} may be read from any
+ * thread.
  */
 final class InstanceTable {
   private final Map<Long, Map<String, byte[]>> fields = new TreeMap<>();

@@ -14,18 +14,21 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * The one long-lived etcd watch, over the whole keyspace as the reference's (so that every revision
  * shows up as an event and {@code sync} can wait for any revision), from a given revision. Events
- * go to the backend thread tagged with the stream's generation and with {@link
- * CommitLedger#lastBegun} at their arrival. On any error the stream closes itself (jetcd's own
- * resume could skip revisions) and reports; the owner reopens it from its last applied revision.
+ * go to the sink at once, on jetcd's thread, tagged with the stream's generation and with {@link
+ * CommitLedger#lastBegun} at their arrival; the end of a stream goes to the backend thread (what
+ * follows it may block). On any error the stream closes itself (jetcd's own resume could skip
+ * revisions) and reports; the owner reopens it from its last applied revision. A stream's events
+ * all reach the sink before its end is handed to the backend thread.
  *
  * <p>Thread-safe: {@link #open} and {@link #close} are called on the backend thread; jetcd calls
- * the listener on its own threads, which only hand off.
+ * the listener on its own threads.
  */
 final class WatchStream implements AutoCloseable {
-  /** Where the stream's results go, always on the backend thread. */
+  /** Where the stream's results go. */
   interface Sink {
     /**
-     * Events arrived.
+     * Events arrived; called on jetcd's thread, one response at a time in order, and must not
+     * block.
      *
      * @param generation the stream's generation
      * @param settledSeq the ledger's last begun transaction when they arrived
@@ -34,7 +37,7 @@ final class WatchStream implements AutoCloseable {
     void events(long generation, long settledSeq, List<WatchEvent> events);
 
     /**
-     * The stream ended.
+     * The stream ended; called on the backend thread.
      *
      * @param generation the stream's generation
      * @param compacted true when etcd compacted past the revision asked for
@@ -50,7 +53,7 @@ final class WatchStream implements AutoCloseable {
   private final Executor backend;
   private final Sink sink;
   private Watch.Watcher watcher;
-  private long generation;
+  private volatile long generation; // written under the monitor, read by the events' check
 
   WatchStream(Client client, CommitLedger ledger, Executor backend, Sink sink) {
     this.client = client;
@@ -86,11 +89,10 @@ final class WatchStream implements AutoCloseable {
                   @Override
                   public void onNext(WatchResponse response) {
                     List<WatchEvent> events = response.getEvents();
-                    if (events.isEmpty()) {
+                    if (events.isEmpty() || ended.get()) {
                       return;
                     }
-                    long seq = ledger.lastBegun();
-                    backend.execute(() -> sink.events(gen, seq, events));
+                    sink.events(gen, ledger.lastBegun(), events);
                   }
 
                   @Override
@@ -127,7 +129,7 @@ final class WatchStream implements AutoCloseable {
    *
    * @return the number of the last {@link #open}
    */
-  synchronized long generation() {
+  long generation() {
     return generation;
   }
 

@@ -16,8 +16,9 @@ import org.slf4j.LoggerFactory;
  * RemoteChanges}) and frees the blobs of this instance that objects deleted elsewhere held. It
  * never throws into the backend: anything unexpected is logged and the watch goes on.
  *
- * <p><b>Threading.</b> Called by the backend's watch thread, one call at a time; takes the tree's
- * lock, then the blob store's, never both at once, and waits for no future.
+ * <p><b>Threading.</b> Called by the backend, one call at a time (on the etcd client's I/O thread
+ * for the etcd backend); takes the tree's lock, then the blob store's, never both at once, and
+ * waits for no future.
  */
 final class ClusterListener implements MetaListener {
   private static final Logger LOG = LoggerFactory.getLogger(ClusterListener.class);

@@ -35,8 +35,8 @@ import org.slf4j.LoggerFactory;
  * changes anything.
  *
  * <p><b>Threading.</b> Thread-safe: each method holds the tree's lock for its in-memory update and
- * completes waiters and commits after releasing it. Meant for one backend thread (the watch) plus
- * the opening thread.
+ * completes waiters and commits after releasing it. Meant for the backend's watch deliveries (one
+ * at a time) plus the opening thread.
  */
 public final class RemoteChanges {
   private static final Logger LOG = LoggerFactory.getLogger(RemoteChanges.class);

@@ -3,10 +3,12 @@ package io.cellar.core.meta.backend;
 import java.util.List;
 
 /**
- * Receives what other instances change, from a {@link MetaBackend#watch}. Calls come from one
- * backend thread, one at a time, in revision order; a listener must not block for long (it applies
- * the changes to an in-memory tree) and must not call {@link MetaBackend#commit} and wait for it.
- * An exception thrown by a listener is logged by the backend and the watch goes on.
+ * Receives what other instances change, from a {@link MetaBackend#watch}. Calls come one at a time,
+ * in revision order, each happening after the previous one, from the backend's threads (the etcd
+ * backend calls on its client's I/O thread, as the events arrive); so a listener must not block for
+ * long (it applies the changes to an in-memory tree) and must not call {@link MetaBackend#commit}
+ * and wait for it. An exception thrown by a listener is logged by the backend and the watch goes
+ * on.
  */
 public interface MetaListener {
   /**
