@@ -61,7 +61,9 @@ def load_machine(d):
 
 
 def load_pipeline(d):
-    """{gib: {variant: {(step, label): seconds, ...}}} plus the extras per (variant, step)."""
+    """{gib: {variant: {(step, label): seconds, ...}}} plus the extras per (variant, step). With
+    several passes (bench/run --passes) a step ran once per pass: every number is its median over
+    the passes, and extras[gib]["passes"] holds {variant: [total of pass 1, pass 2, ...]}."""
     path = os.path.join(d, "pipeline.jsonl")
     runs = defaultdict(lambda: defaultdict(dict))
     extras = defaultdict(lambda: defaultdict(dict))
@@ -72,6 +74,7 @@ def load_pipeline(d):
     for r in records:
         if r["step"] == "prepare-data":
             sizes[r["multiplier"]] = r["bytes"]
+    by_step = defaultdict(list)  # (gib, variant, step) -> the records in pass order
     for r in records:
         gib = round(sizes.get(r["multiplier"], r.get("bytes", 0)) / 2**30, 2)
         variant = r["label"] if r["label"] in VARIANTS else r["variant"]
@@ -80,9 +83,38 @@ def load_pipeline(d):
                 runs[gib][v].update({(r["step"], k): s for k, s in r["phases"].items()})
             extras[gib]["prepare"] = r
             continue
-        runs[gib][variant].update({(r["step"], k): s for k, s in r["phases"].items()})
-        extras[gib][(variant, r["step"])] = r
+        by_step[(gib, variant, r["step"])].append(r)
+    for (gib, variant, step), recs in by_step.items():
+        merged = merge_passes(recs)
+        runs[gib][variant].update({(step, k): s for k, s in merged["phases"].items()})
+        extras[gib][(variant, step)] = merged
+    for gib in runs:
+        totals = {}
+        for v in VARIANTS:
+            per_step = [by_step.get((gib, v, step), []) for step, _ in TOTALS]
+            n = min(len(x) for x in per_step)
+            if n:
+                totals[v] = [sum(recs[i]["phases"].get(label, 0.0) for recs, (_, label) in zip(per_step, TOTALS))
+                             for i in range(n)]
+        extras[gib]["passes"] = totals
     return runs, extras, sizes
+
+
+def merge_passes(recs):
+    """One record from a step's records of several passes: numbers by their median, nested
+    records field by field, anything else as the last pass had it."""
+    if len(recs) == 1:
+        return recs[0]
+    out = {}
+    for key in recs[-1]:
+        values = [r.get(key) for r in recs]
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
+            out[key] = median(values)
+        elif all(isinstance(v, dict) for v in values):
+            out[key] = merge_passes(values)
+        else:
+            out[key] = recs[-1][key]
+    return out
 
 
 def fmt(s):
@@ -155,6 +187,18 @@ def pipeline_tables(runs, extras, machine):
                     heads.append((gib, w, files_w, r / 2 if r else None, ["–"] * 3, again_s, meta_s))
             out.append(f"| {gib:g} GiB | {NAMES[v]} | {fmt(w)} | {fmt(r)} | {fmt(t)} | {sw} | {per_read} | {again_s} | {meta_s} | "
                        + " | ".join(peer) + " |")
+    counts = {len(t) for g in runs for t in extras[g].get("passes", {}).values()}
+    if counts and max(counts) > 1:
+        out.append("")
+        out.append(f"Each size ran {max(counts)} passes, the odd ones in the order "
+                   f"{', '.join(NAMES[v] for v in variants)}, the even ones reversed, so that a "
+                   "variant's place in the sequence cancels out; every figure in these tables is a "
+                   "step's median over the passes (for two passes, their mean). Total per pass:")
+        out.append("")
+        for gib in sorted(runs):
+            per = extras[gib].get("passes", {})
+            cells = [f"{NAMES[v]} " + " / ".join(fmt(t) for t in per[v]) for v in variants if v in per]
+            out.append(f"- {gib:g} GiB: " + "; ".join(cells))
     out.append("")
     out.append("#### What a store read is made of")
     out.append("")
@@ -665,7 +709,7 @@ def main():
     elif a.readme:
         section = [BEGIN, "", "## Results from bench/run", "",
                    "Everything below is written by `bench/run` (full: data frames of 1, 2 and 4 GiB plus the "
-                   "JMH suites, about 20 minutes; `bench/run --quick`: 0.25 GiB and one short JMH iteration; "
+                   "JMH suites, two pipeline passes per size, about 25 minutes; `bench/run --quick`: 0.25 GiB and one short JMH iteration; "
                    "`bench/run --help` for the options). The raw pipeline records are in "
                    "`bench/pipeline/results.jsonl`; the JMH JSON stays under `build/bench-results/<stamp>/`.",
                    "",
@@ -695,7 +739,8 @@ def main():
                    "who gives the store huge pages commits them); the objects are "
                    "named under the volume the steps see: " + volume_note(machine) + ". "
                    "Variants run one after the other for each size, in the order files, Cellar, Cellar on huge "
-                   "pages, reference; "
+                   "pages, reference, and with several passes (`--passes`, 2 in a full run) every second pass "
+                   "in the reverse order, each step's time the median over the passes; "
                    "the preprocess input is always the pickle (as in the example).",
                    "",
                    "![pipeline](pipeline/pipeline.png)", "", "![steps](pipeline/pipeline-steps.png)", ""]
