@@ -198,7 +198,7 @@ public final class StartupWarmup {
       }
       if (ThrowawayServer.jvmShuttingDown()) {
         // the shutdown hook closed the throwaway server under the script: nothing to report
-        LOG.info("background warm-up stopped after {} ms: the daemon is shutting down", millis);
+        LOG.info("background warm-up cut short after {} ms: the daemon is shutting down", millis);
         return -1;
       }
       LOG.info(
