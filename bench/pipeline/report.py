@@ -709,7 +709,7 @@ def main():
     elif a.readme:
         section = [BEGIN, "", "## Results from bench/run", "",
                    "Everything below is written by `bench/run` (full: data frames of 1, 2 and 4 GiB plus the "
-                   "JMH suites, two pipeline passes per size, about 25 minutes; `bench/run --quick`: 0.25 GiB and one short JMH iteration; "
+                   "JMH suites, two pipeline passes per size and the cluster bench, about 40 minutes; `bench/run --quick`: 0.25 GiB and one short JMH iteration; "
                    "`bench/run --help` for the options). The raw pipeline records are in "
                    "`bench/pipeline/results.jsonl`; the JMH JSON stays under `build/bench-results/<stamp>/`.",
                    "",
