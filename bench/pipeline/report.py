@@ -93,8 +93,8 @@ def load_pipeline(d):
         for v in VARIANTS:
             per_step = [by_step.get((gib, v, step), []) for step, _ in TOTALS]
             n = min(len(x) for x in per_step)
-            if n:
-                totals[v] = [sum(recs[i]["phases"].get(label, 0.0) for recs, (_, label) in zip(per_step, TOTALS))
+            if n:  # the same total as derived() gives, pass by pass
+                totals[v] = [derived({key: recs[i]["phases"].get(key[1]) for recs, key in zip(per_step, TOTALS)})[2]
                              for i in range(n)]
         extras[gib]["passes"] = totals
     return runs, extras, sizes
