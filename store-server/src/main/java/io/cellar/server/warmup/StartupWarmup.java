@@ -159,7 +159,7 @@ public final class StartupWarmup {
     try {
       server = ThrowawayServer.start(rpc);
     } catch (IOException | RuntimeException e) {
-      if (background && ThrowawayServer.jvmShuttingDown()) {
+      if (background && e instanceof ThrowawayServer.ShuttingDownException) {
         LOG.info("background warm-up not started: the daemon is shutting down");
       } else if (background) {
         LOG.info("background warm-up skipped, no throwaway server: {}", e.toString());
@@ -196,7 +196,7 @@ public final class StartupWarmup {
             operations[0]);
         return operations[0];
       }
-      if (ThrowawayServer.jvmShuttingDown()) {
+      if (server.closedByShutdown()) {
         // the shutdown hook closed the throwaway server under the script: nothing to report
         LOG.info("background warm-up cut short after {} ms: the daemon is shutting down", millis);
         return -1;

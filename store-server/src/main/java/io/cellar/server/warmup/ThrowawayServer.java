@@ -30,6 +30,7 @@ final class ThrowawayServer implements AutoCloseable {
   private Store store;
   private VineyardServer server;
   private boolean closed;
+  private boolean closedByShutdown;
 
   private ThrowawayServer(Path dir) {
     this.dir = dir;
@@ -40,8 +41,8 @@ final class ThrowawayServer implements AutoCloseable {
    *
    * @param rpc whether to serve a loopback TCP port too
    * @return the running server, owned by the caller
-   * @throws IOException when the directory or the socket cannot be set up, or the JVM is shutting
-   *     down
+   * @throws ShuttingDownException when the JVM is shutting down
+   * @throws IOException when the directory or the socket cannot be set up
    */
   static ThrowawayServer start(boolean rpc) throws IOException {
     ThrowawayServer t = new ThrowawayServer(Files.createTempDirectory("cellar-warmup-"));
@@ -49,7 +50,7 @@ final class ThrowawayServer implements AutoCloseable {
       Runtime.getRuntime().addShutdownHook(t.cleanup);
     } catch (IllegalStateException e) {
       t.removeDirectory();
-      throw new IOException("the JVM is shutting down", e);
+      throw new ShuttingDownException(e);
     }
     try {
       t.open(rpc);
@@ -62,7 +63,7 @@ final class ThrowawayServer implements AutoCloseable {
 
   private synchronized void open(boolean rpc) throws IOException {
     if (closed) {
-      throw new IOException("the JVM is shutting down");
+      throw new ShuttingDownException(null); // the shutdown hook ran before the server opened
     }
     store = Store.open(StoreConfig.ofLimit(STORE_SIZE));
     ServerConfig config =
@@ -127,7 +128,8 @@ final class ThrowawayServer implements AutoCloseable {
       return;
     }
     closed = true;
-    if (Thread.currentThread() != cleanup) {
+    closedByShutdown = Thread.currentThread() == cleanup;
+    if (!closedByShutdown) {
       try {
         Runtime.getRuntime().removeShutdownHook(cleanup);
       } catch (IllegalStateException e) {
@@ -150,24 +152,13 @@ final class ThrowawayServer implements AutoCloseable {
   }
 
   /**
-   * Whether the JVM has begun to shut down (a signal, or the daemon's own exit): then a shutdown
-   * hook can no longer be added.
+   * Whether the shutdown hook closed this server (the JVM is ending: a signal, or the daemon's own
+   * exit), rather than its owner.
    *
-   * @return true once shutdown has begun
+   * @return true once the hook has closed it
    */
-  static boolean jvmShuttingDown() {
-    Thread probe = new Thread(() -> {}, "cellar-shutdown-probe");
-    try {
-      Runtime.getRuntime().addShutdownHook(probe);
-    } catch (IllegalStateException e) {
-      return true;
-    }
-    try {
-      Runtime.getRuntime().removeShutdownHook(probe);
-    } catch (IllegalStateException e) {
-      return true; // shutdown began between the two calls; the hook does nothing
-    }
-    return false;
+  synchronized boolean closedByShutdown() {
+    return closedByShutdown;
   }
 
   private void removeDirectory() {
@@ -176,6 +167,15 @@ final class ThrowawayServer implements AutoCloseable {
       Files.deleteIfExists(dir);
     } catch (IOException e) {
       // a temporary directory left behind is harmless
+    }
+  }
+
+  /** The JVM is shutting down: no throwaway server can be started any more. */
+  static final class ShuttingDownException extends IOException {
+    private static final long serialVersionUID = 1L;
+
+    ShuttingDownException(Throwable cause) {
+      super("the JVM is shutting down", cause);
     }
   }
 }
