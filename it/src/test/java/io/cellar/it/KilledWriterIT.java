@@ -4,12 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.cellar.client.IpcClient;
+import io.cellar.testing.JavaCommand;
 import io.cellar.testing.daemon.DaemonKind;
 import io.cellar.testing.daemon.VineyarddExtension;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -37,14 +37,10 @@ class KilledWriterIT {
       long baseline = observer.instanceStatus().memoryUsage();
       Process writer =
           new ProcessBuilder(
-                  List.of(
-                      Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                      "--enable-native-access=ALL-UNNAMED",
-                      "-cp",
-                      System.getProperty("java.class.path"),
+                  JavaCommand.of(
+                      List.of(),
                       PartialBlobWriter.class.getName(),
-                      SERVER.socket().toString(),
-                      Long.toString(SIZE)))
+                      List.of(SERVER.socket().toString(), Long.toString(SIZE))))
               .redirectErrorStream(true)
               .start();
       try {

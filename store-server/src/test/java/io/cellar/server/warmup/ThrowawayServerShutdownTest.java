@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.cellar.testing.JavaCommand;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,13 +30,7 @@ class ThrowawayServerShutdownTest {
   void duringShutdownTheHookClosesTheServerAndNoNewOneStarts()
       throws IOException, InterruptedException {
     Process child =
-        new ProcessBuilder(
-                List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "--enable-native-access=ALL-UNNAMED",
-                    "-cp",
-                    System.getProperty("java.class.path"),
-                    ShutdownProbeMain.class.getName()))
+        new ProcessBuilder(JavaCommand.of(List.of(), ShutdownProbeMain.class.getName(), List.of()))
             .redirectErrorStream(true)
             .start();
     String out = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

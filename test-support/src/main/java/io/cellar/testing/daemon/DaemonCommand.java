@@ -1,5 +1,6 @@
 package io.cellar.testing.daemon;
 
+import io.cellar.testing.JavaCommand;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -49,14 +50,7 @@ public final class DaemonCommand {
    * @return the command
    */
   public static DaemonCommand cellarMain(List<String> jvmOptions) {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("--enable-native-access=ALL-UNNAMED");
-    cmd.addAll(jvmOptions);
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add(MAIN_CLASS);
-    return new DaemonCommand(DaemonKind.CELLAR, cmd);
+    return new DaemonCommand(DaemonKind.CELLAR, JavaCommand.of(jvmOptions, MAIN_CLASS, List.of()));
   }
 
   /**
