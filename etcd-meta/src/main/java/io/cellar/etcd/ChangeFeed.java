@@ -17,6 +17,7 @@ import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.BooleanSupplier;
 import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -147,15 +148,24 @@ final class ChangeFeed {
   }
 
   /**
-   * Queues a watch response; it is processed once the transactions begun before it arrived have
-   * settled.
+   * Queues a watch response, if the feed is started and the stream it came from is still the
+   * current one; it is processed once the transactions begun before it arrived have settled. The
+   * check and the queueing are one step under this feed's monitor, so a reload that stops the feed
+   * or opens a new stream never races a response of the old one in.
    *
+   * @param current whether the response's stream is still the current one (asked under the monitor)
    * @param settledSeq {@link CommitLedger#lastBegun} when the response arrived
    * @param events its events
+   * @return whether it was queued
    */
-  synchronized void enqueue(long settledSeq, List<WatchEvent> events) {
+  synchronized boolean enqueueIfCurrent(
+      BooleanSupplier current, long settledSeq, List<WatchEvent> events) {
+    if (listener == null || !current.getAsBoolean()) {
+      return false;
+    }
     pending.add(new Pending(settledSeq, events));
     drain();
+    return true;
   }
 
   /** Processes queued responses whose transactions have settled. */
@@ -326,14 +336,20 @@ final class ChangeFeed {
   }
 
   /**
-   * Completes a future once a revision is applied.
+   * Completes a future once a revision is applied, if the feed is started (the check and the
+   * registration one step under this feed's monitor).
    *
    * @param revision the revision to reach
-   * @param future completed with the applied revision
+   * @param future completed with the applied revision, by the thread that applies it
+   * @return false, leaving the future alone, when the feed is not started
    */
-  synchronized void awaitRevision(long revision, CompletableFuture<Long> future) {
+  synchronized boolean awaitRevisionIfStarted(long revision, CompletableFuture<Long> future) {
+    if (listener == null) {
+      return false;
+    }
     waiters.add(new Waiter(revision, future));
     completeWaiters();
+    return true;
   }
 
   /** Completes every waiter at once: after etcd lost its data their revisions mean nothing. */

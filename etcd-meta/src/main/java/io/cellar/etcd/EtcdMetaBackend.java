@@ -32,6 +32,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -91,7 +92,7 @@ public final class EtcdMetaBackend implements MetaBackend {
   private volatile EtcdLauncher launcher;
   private volatile EtcdRegistration registration;
   private volatile InstanceFacts facts;
-  private long watchBackoffMillis = 100; // guarded by feed's monitor
+  private final AtomicLong watchBackoffMillis = new AtomicLong(100);
 
   private EtcdMetaBackend(EtcdOptions options) {
     this.options = options;
@@ -274,12 +275,8 @@ public final class EtcdMetaBackend implements MetaBackend {
   private final class FeedSink implements WatchStream.Sink {
     @Override
     public void events(long generation, long settledSeq, List<WatchEvent> events) {
-      synchronized (feed) {
-        if (generation != watch.generation() || feed.listener() == null) {
-          return;
-        }
-        watchBackoffMillis = 100;
-        feed.enqueue(settledSeq, events);
+      if (feed.enqueueIfCurrent(() -> generation == watch.generation(), settledSeq, events)) {
+        watchBackoffMillis.set(100);
       }
     }
 
@@ -293,11 +290,7 @@ public final class EtcdMetaBackend implements MetaBackend {
         reloadOrRetry();
         return;
       }
-      long delay;
-      synchronized (feed) {
-        delay = watchBackoffMillis;
-        watchBackoffMillis = Math.min(5_000, watchBackoffMillis * 2);
-      }
+      long delay = watchBackoffMillis.getAndUpdate(d -> Math.min(5_000, d * 2));
       LOG.info(
           "etcd watch ended ({}), resuming from revision {} in {} ms",
           cause == null ? "closed by the server" : cause.toString(),
@@ -359,14 +352,7 @@ public final class EtcdMetaBackend implements MetaBackend {
                 return;
               }
               long head = response.getHeader().getRevision();
-              boolean watching;
-              synchronized (feed) {
-                watching = feed.listener() != null;
-                if (watching) {
-                  feed.awaitRevision(head, result); // completed by the events' thread
-                }
-              }
-              if (!watching) {
+              if (!feed.awaitRevisionIfStarted(head, result)) { // else the events' thread does
                 result.complete(head);
               }
             });
