@@ -88,11 +88,32 @@ class FdPassingWireTest {
       ctx.writeAndFlush(JsonCodec.encodeFrame(json, ctx.alloc()))
           .addListener(
               (ChannelFutureListener)
-                  f -> {
-                    int socketFd = ((UnixChannel) ctx.channel()).fd().intValue();
-                    FdPassing.sendFd(socketFd, first);
-                    FdPassing.sendFd(socketFd, second);
-                  });
+                  f -> sendFds(ctx, ((UnixChannel) ctx.channel()).fd().intValue(), 0));
+    }
+
+    /**
+     * Passes the fds from the {@code next}-th on. The reply's last bytes may still fill the
+     * socket's send buffer when its write completes, so a send that would block (false) is tried
+     * again on the event loop, after whatever else it has to do, until the client has read enough.
+     */
+    private void sendFds(ChannelHandlerContext ctx, int socketFd, int next) throws Exception {
+      int[] fds = {first, second};
+      int sent = next;
+      while (sent < fds.length && FdPassing.sendFd(socketFd, fds[sent])) {
+        sent++;
+      }
+      if (sent < fds.length) {
+        int from = sent;
+        ctx.executor()
+            .execute(
+                () -> {
+                  try {
+                    sendFds(ctx, socketFd, from);
+                  } catch (Exception e) {
+                    ctx.fireExceptionCaught(e);
+                  }
+                });
+      }
     }
   }
 
