@@ -1,16 +1,15 @@
-package io.cellar.server.ipc;
+package io.cellar.server.transport;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.cellar.posix.FdPassing;
-import io.cellar.server.protocol.JsonCodec;
+import io.cellar.server.command.ArenaFds;
+import io.cellar.server.command.Reply;
 import io.cellar.server.testing.RawUnixClient;
 import io.cellar.server.testing.RawWireClient;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
@@ -31,9 +30,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Checks the bytes of fd passing on a real socket, independent of the store: the reply's JSON
- * arrives with no ancillary data, then each fd arrives alone in a 1-byte message, in order, and is
- * the file the server meant — also when the reply is large enough to be written in pieces.
+ * Checks the bytes of the transport's fd passing on a real socket, independent of the store: the
+ * reply's JSON arrives with no ancillary data, then each fd arrives alone in a 1-byte message, in
+ * order, and is the file the server meant — also when the reply is large enough to be written in
+ * pieces and its last bytes still fill the socket's send buffer when the fds are due.
  */
 class FdPassingWireTest {
   @TempDir Path dir;
@@ -77,7 +77,10 @@ class FdPassingWireTest {
     RawUnixClient.closeFd(second);
   }
 
-  /** Replies to any input with a JSON frame announcing two fds, then passes them. */
+  /**
+   * Replies to any input with a JSON frame announcing two fds, written by the transport's own
+   * {@link ReplyWriter} over the socket's {@link FdSender}, as the server writes its replies.
+   */
   private final class TwoFdReplier extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
@@ -85,35 +88,12 @@ class FdPassingWireTest {
       var json = RawWireClient.request("x_reply");
       json.put("padding", "p".repeat(replyPadding));
       json.putArray("fds").add(first).add(second);
-      ctx.writeAndFlush(JsonCodec.encodeFrame(json, ctx.alloc()))
-          .addListener(
-              (ChannelFutureListener)
-                  f -> sendFds(ctx, ((UnixChannel) ctx.channel()).fd().intValue(), 0));
-    }
-
-    /**
-     * Passes the fds from the {@code next}-th on. The reply's last bytes may still fill the
-     * socket's send buffer when its write completes, so a send that would block (false) is tried
-     * again on the event loop, after whatever else it has to do, until the client has read enough.
-     */
-    private void sendFds(ChannelHandlerContext ctx, int socketFd, int next) throws Exception {
-      int[] fds = {first, second};
-      int sent = next;
-      while (sent < fds.length && FdPassing.sendFd(socketFd, fds[sent])) {
-        sent++;
-      }
-      if (sent < fds.length) {
-        int from = sent;
-        ctx.executor()
-            .execute(
-                () -> {
-                  try {
-                    sendFds(ctx, socketFd, from);
-                  } catch (Exception e) {
-                    ctx.fireExceptionCaught(e);
-                  }
-                });
-      }
+      int socketFd = ((UnixChannel) ctx.channel()).fd().intValue();
+      new ReplyWriter(ctx, FdSender.overUnixSocket(socketFd))
+          .write(
+              Reply.withFds(
+                  json, new ArenaFds(new int[] {first, second}, new int[] {first, second})),
+              r -> {});
     }
   }
 
