@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.cellar.core.blob.BlobStore;
 import io.cellar.core.config.StoreConfig;
 import io.cellar.core.id.IdGenerator;
+import io.cellar.core.memory.HeapHeadroom;
 import io.cellar.core.meta.BlobCatalog;
 import io.cellar.core.meta.BlobIds;
 import io.cellar.core.meta.DeleteResult;
@@ -76,6 +77,7 @@ public final class Store implements AutoCloseable {
   private final MetaTree meta;
   private final RemoteChanges remote;
   private final StreamTable streams;
+  private final HeapHeadroom heap = HeapHeadroom.ofJvm();
   private final AtomicLong ownerIds = new AtomicLong();
   private final Set<Long> openOwners = ConcurrentHashMap.newKeySet();
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -283,12 +285,13 @@ public final class Store implements AutoCloseable {
    * @param size the blob length in bytes
    * @return where the blob lives
    * @throws CellarException {@code NotEnoughMemory} (41) when the limit is hit and nothing can be
-   *     spilled
+   *     spilled, or when the heap that holds the metadata is full ({@link HeapHeadroom})
    */
   public Payload createBlob(long owner, long size) {
     if (size < 0) {
       throw CellarException.invalid("blob size must not be negative: " + size);
     }
+    heap.require("a blob");
     return blobs.create(owner, size);
   }
 
@@ -305,6 +308,7 @@ public final class Store implements AutoCloseable {
         throw CellarException.invalid("blob size must not be negative: " + s);
       }
     }
+    heap.require(sizes.length + " blobs");
     return blobs.createMany(owner, sizes);
   }
 
@@ -470,11 +474,14 @@ public final class Store implements AutoCloseable {
    *
    * @param content the metadata: {@code typename} and {@code instance_id} required
    * @return the new id, signature and instance id
+   * @throws CellarException {@code NotEnoughMemory} (41) when the heap that holds the metadata is
+   *     full ({@link HeapHeadroom})
    */
   public ObjectCreated createData(ObjectNode content) {
     if (content == null) {
       throw new CellarException(StatusCode.META_TREE_INVALID, "no metadata content");
     }
+    heap.require("an object");
     return meta.create(content);
   }
 
@@ -599,6 +606,7 @@ public final class Store implements AutoCloseable {
    * @return the new object id (the copy exists here at once), once a persisted copy is shared
    */
   public CompletableFuture<Long> shallowCopy(long id, ObjectNode extra) {
+    heap.require("a copy of an object");
     return meta.shallowCopy(id, extra);
   }
 
