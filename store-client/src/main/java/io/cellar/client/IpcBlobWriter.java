@@ -69,7 +69,7 @@ final class IpcBlobWriter implements BlobWriter {
       if (closed) {
         throw new IllegalStateException("the blob was abandoned");
       }
-      client.seal(id);
+      client.seal(id, bytes.byteSize());
       sealed = new Blob(id, client.instanceId(), bytes, false);
     }
     return sealed;

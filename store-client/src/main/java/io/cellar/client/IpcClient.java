@@ -40,8 +40,19 @@ import java.util.function.Function;
  * that (segments then fail; Agrona buffers would read unmapped memory).
  */
 public final class IpcClient extends ProtocolClient {
+  /**
+   * Blobs up to this size have a successor made ahead: the request batch that seals one also asks
+   * for an unsealed blob of the same size, which the next {@link #createBlob} of that size takes
+   * with no round trip. A put of a small object then costs one round trip instead of two, for at
+   * most this many bytes held per connection (the server reclaims them when the client goes).
+   */
+  public static final long AHEAD_MAX_BYTES = 64 << 10;
+
   private final UnixDomainSocket socket;
   private final ArenaMappings mappings = new ArenaMappings();
+
+  /** The unsealed blob made ahead for the next createBlob of its size, or null; under the lock. */
+  private IpcBlobWriter ahead;
 
   private IpcClient(UnixDomainSocket socket) throws IOException {
     super(new MessageChannel(socket, MAPPER));
@@ -99,24 +110,80 @@ public final class IpcClient extends ProtocolClient {
     lock.lock();
     try {
       ensureOpen();
-      ObjectNode reply = channel.call(Requests.createBuffer(size), "create_buffer_reply");
-      long id = UnsignedJson.field(reply, "id");
-      Payload created = PayloadJson.read(reply.path("created"));
-      if (created.dataSize() != size) {
-        throw CellarException.invalid(
-            "vineyardd created " + created.dataSize() + " bytes for a request of " + size);
+      IpcBlobWriter made = ahead;
+      ahead = null;
+      if (made == null) {
+        return writerFrom(channel.call(Requests.createBuffer(size), "create_buffer_reply"), size);
       }
-      receiveDueFds(List.of(created), FdAnnouncement.read(reply));
-      MemorySegment bytes = mappings.writeView(created);
-      return new IpcBlobWriter(this, id, bytes);
+      if (made.segment().byteSize() == size) {
+        return made;
+      }
+      // the blob made ahead has another size: drop it in the same round trip
+      channel.send(List.of(Requests.dropBuffer(made.id()), Requests.createBuffer(size)));
+      ObjectNode dropped = channel.receive();
+      ObjectNode reply = channel.receive();
+      try {
+        MessageChannel.expect(dropped, "drop_buffer_reply");
+      } catch (CellarException e) {
+        // it is reclaimed with the connection anyway
+      }
+      return writerFrom(MessageChannel.expect(reply, "create_buffer_reply"), size);
     } finally {
       lock.unlock();
     }
   }
 
+  /** The writer of a {@code create_buffer_reply}, after its fds; called with the lock held. */
+  private IpcBlobWriter writerFrom(ObjectNode reply, long size) throws IOException {
+    long id = UnsignedJson.field(reply, "id");
+    Payload created = PayloadJson.read(reply.path("created"));
+    if (created.dataSize() != size) {
+      throw CellarException.invalid(
+          "vineyardd created " + created.dataSize() + " bytes for a request of " + size);
+    }
+    receiveDueFds(List.of(created), FdAnnouncement.read(reply));
+    return new IpcBlobWriter(this, id, mappings.writeView(created));
+  }
+
+  /**
+   * The request that makes the next blob ahead, to send after the requests of a batch; null when
+   * one is held already or {@code size} is not small. Called with the lock held.
+   */
+  private ObjectNode aheadRequest(long size) {
+    return ahead == null && size <= AHEAD_MAX_BYTES ? Requests.createBuffer(size) : null;
+  }
+
+  /**
+   * Reads the reply to {@link #aheadRequest}: the blob is kept for the next createBlob, an error
+   * reply (no room) only means there is none. Called with the lock held.
+   */
+  private void receiveAhead(long size) throws IOException {
+    ObjectNode reply = channel.receive();
+    try {
+      MessageChannel.expect(reply, "create_buffer_reply");
+    } catch (CellarException e) {
+      return; // the store is full: the caller's next createBlob asks (and fails) on its own
+    }
+    ahead = writerFrom(reply, size);
+  }
+
   /** Seals a blob made by {@link #createBlob}; called by its writer. */
-  void seal(long id) throws IOException {
-    call(Requests.seal(id), "seal_reply");
+  void seal(long id, long size) throws IOException {
+    lock.lock();
+    try {
+      ensureOpen();
+      ObjectNode next = aheadRequest(size);
+      if (next == null) {
+        channel.call(Requests.seal(id), "seal_reply");
+        return;
+      }
+      channel.send(List.of(Requests.seal(id), next));
+      ObjectNode sealed = channel.receive();
+      receiveAhead(size);
+      MessageChannel.expect(sealed, "seal_reply");
+    } finally {
+      lock.unlock();
+    }
   }
 
   @Override
@@ -141,6 +208,11 @@ public final class IpcClient extends ProtocolClient {
     lock.lock();
     try {
       ensureOpen();
+      long nextSize = unsealed.isEmpty() ? 0 : unsealed.getLast().segment().byteSize();
+      ObjectNode next = nextSize == 0 ? null : aheadRequest(nextSize);
+      if (next != null) {
+        requests.add(next);
+      }
       channel.send(requests);
       CellarException failure = null;
       for (IpcBlobWriter writer : unsealed) {
@@ -152,6 +224,9 @@ public final class IpcClient extends ProtocolClient {
         }
       }
       ObjectNode reply = channel.receive();
+      if (next != null) {
+        receiveAhead(nextSize);
+      }
       if (failure != null) {
         throw failure;
       }
@@ -249,6 +324,7 @@ public final class IpcClient extends ProtocolClient {
 
   @Override
   void releaseResources() {
+    ahead = null; // the server reclaims it with the connection
     mappings.close();
   }
 

@@ -16,6 +16,7 @@ import io.cellar.protocol.CellarException;
 import io.cellar.protocol.ObjectCreated;
 import io.cellar.protocol.ObjectIds;
 import io.cellar.protocol.StatusCode;
+import io.cellar.protocol.UnsignedJson;
 import java.io.IOException;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -122,7 +123,8 @@ class IpcClientTest {
               "create_buffer_request",
               "seal_request",
               "seal_request",
-              "create_data_request"),
+              "create_data_request",
+              "create_buffer_request"), // the next blob of the last one's size, made ahead
           types);
       assertEquals(0x1000, created.id());
       assertEquals(ObjectIds.toText(0x1000), sent[0].path("id").asText());
@@ -132,6 +134,113 @@ class IpcClientTest {
       assertArrayEquals(
           new byte[] {2, 2, 2, 2, 2},
           client.getBlob(second.seal().id()).segment().toArray(ValueLayout.JAVA_BYTE));
+    }
+    assertNull(p.server().failure());
+  }
+
+  /** Puts an object of one blob of {@code size} bytes through {@code sealAndCreateData}. */
+  private static long putSmall(IpcClient client, long size) throws IOException {
+    try (BlobWriter writer = client.createBlob(size)) {
+      writer.segment().fill((byte) 7);
+      return client
+          .sealAndCreateData(
+              List.of(writer),
+              blobs ->
+                  client
+                      .channel
+                      .mapper()
+                      .createObjectNode()
+                      .put("typename", "test::Small")
+                      .set("buffer_", blobs.get(0).metadata()))
+          .id();
+    }
+  }
+
+  private static List<String> types(FakeVineyardd server, int from) {
+    List<ObjectNode> all = server.requests();
+    return all.subList(from, all.size()).stream().map(r -> r.path("type").asText()).toList();
+  }
+
+  @Test
+  void aSmallPutMakesItsSuccessorAheadSoTheNextCreateSendsNothing() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      putSmall(client, 100);
+      assertEquals(
+          List.of(
+              "create_buffer_request",
+              "seal_request",
+              "create_data_request",
+              "create_buffer_request"),
+          types(server, 1));
+      int sent = server.requests().size();
+      try (BlobWriter next = client.createBlob(100)) {
+        assertEquals(sent, server.requests().size(), "the blob made ahead needs no request");
+        assertEquals(ObjectIds.BLOB_BIT | 2, ((IpcBlobWriter) next).id(), "the second blob made");
+        assertEquals(100, next.segment().byteSize());
+        next.segment().fill((byte) 9);
+        Blob sealed = next.seal();
+        assertEquals(List.of("seal_request", "create_buffer_request"), types(server, sent));
+        assertArrayEquals(
+            new byte[] {9, 9, 9},
+            client.getBlob(sealed.id()).segment().asSlice(0, 3).toArray(ValueLayout.JAVA_BYTE));
+      }
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void anotherSizeDropsTheBlobMadeAheadInTheSameRoundTrip() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      putSmall(client, 100);
+      int sent = server.requests().size();
+      try (BlobWriter other = client.createBlob(200)) {
+        assertEquals(List.of("drop_buffer_request", "create_buffer_request"), types(server, sent));
+        assertEquals(
+            ObjectIds.BLOB_BIT | 2,
+            UnsignedJson.field(server.requests().get(sent), "id"),
+            "the blob made ahead is the one dropped");
+        assertEquals(200, other.segment().byteSize());
+        assertEquals(ObjectIds.BLOB_BIT | 3, ((IpcBlobWriter) other).id());
+      }
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void aBlobLargerThanTheLimitMakesNothingAhead() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      putSmall(client, IpcClient.AHEAD_MAX_BYTES + 1);
+      assertEquals(
+          List.of("create_buffer_request", "seal_request", "create_data_request"),
+          types(server, 1));
+    }
+    assertNull(p.server().failure());
+  }
+
+  @Test
+  void aRefusedBlobAheadDoesNotFailThePutAndTheNextCreateAsksItself() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    long small = 60 << 10;
+    try (FakeVineyardd server = p.server();
+        IpcClient client = p.client()) {
+      // fill the arena so that one small blob fits after the large one, but not a second
+      long large = ARENA - 64 - small - 128;
+      try (BlobWriter filler = client.createBlob(large)) {
+        filler.seal();
+      }
+      long id = putSmall(client, small); // its blob ahead finds no room: an error reply
+      assertEquals(0x1000, id, "the put itself succeeded");
+      int sent = server.requests().size();
+      assertEquals("create_buffer_request", server.requests().get(sent - 1).path("type").asText());
+      CellarException e = assertThrows(CellarException.class, () -> client.createBlob(small));
+      assertEquals(StatusCode.NOT_ENOUGH_MEMORY, e.status());
+      assertEquals(List.of("create_buffer_request"), types(server, sent), "asked itself");
     }
     assertNull(p.server().failure());
   }

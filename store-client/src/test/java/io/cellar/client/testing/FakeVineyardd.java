@@ -152,6 +152,12 @@ public final class FakeVineyardd implements AutoCloseable {
         switch (type) {
           case "register_request" -> channel.send(registerReply());
           case "create_buffer_request" -> createBuffer(request.path("size").asLong());
+          case "drop_buffer_request" -> {
+            synchronized (this) {
+              blobs.remove(UnsignedJson.field(request, "id"));
+            }
+            channel.send(reply("drop_buffer_reply"));
+          }
           case "seal_request" -> {
             synchronized (this) {
               long id = UnsignedJson.field(request, "object_id");
@@ -227,6 +233,10 @@ public final class FakeVineyardd implements AutoCloseable {
   private void createBuffer(long size) throws Throwable {
     Payload p;
     synchronized (this) {
+      if (nextOffset + size > arenaSize) {
+        channel.send(error(41, "the fake's arena is full"));
+        return;
+      }
       p = allocate(size, false);
     }
     boolean send = sentFds.add(STORE_FD);
