@@ -30,8 +30,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * Small objects per second through the Java {@link IpcClient}, one connection per JMH thread, for 1
  * and 4 clients: a put is {@code create_buffer} of 4 KiB + a 4 KiB copy + {@code seal} + {@code
  * create_data} of an object holding that blob, the last two sent together ({@link
- * IpcClient#sealAndCreateData}, two round trips; {@link #putOneClientStepByStep} waits for each
- * reply, three round trips); a get is {@code get_data} of such an object. The DESIGN targets for
+ * IpcClient#sealAndCreateData}) with the {@code create_buffer} of the next put's blob (made ahead,
+ * {@link IpcClient#AHEAD_MAX_BYTES}): one round trip per put once warm; {@link
+ * #putOneClientStepByStep} waits for the seal, then for create_data, two round trips. A get is
+ * {@code get_data} of such an object. The DESIGN targets for
  * one client: >= 50k puts/s, >= 100k gets/s. The score is the total over all threads (ops/s).
  * Objects put during an iteration are released and deleted after it (not timed).
  *
@@ -106,7 +108,10 @@ public class SmallObjectsBenchmark {
     }
   }
 
-  /** create_buffer + copy, then seal and create_data sent together (two round trips). */
+  /**
+   * create_buffer (made ahead by the previous put) + copy, then seal and create_data sent together
+   * with the next create_buffer (one round trip).
+   */
   static long put(Client c) throws IOException {
     long[] blobId = new long[1];
     long id;
@@ -127,7 +132,10 @@ public class SmallObjectsBenchmark {
     return id;
   }
 
-  /** create_buffer + copy, seal, create_data: three round trips, one after the other. */
+  /**
+   * create_buffer (made ahead) + copy, seal (with the next create_buffer), create_data: two round
+   * trips, one after the other.
+   */
   static long putStepByStep(Client c) throws IOException {
     Blob blob;
     try (BlobWriter writer = c.client.createBlob(SIZE)) {
