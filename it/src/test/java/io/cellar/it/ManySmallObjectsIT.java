@@ -42,33 +42,25 @@ class ManySmallObjectsIT {
             .map(DaemonCommand::cellarLauncher)
             .orElseThrow(
                 () -> new AssertionError("bin/vineyardd is not runnable: the server is not built"));
-    try (VineyarddProcess server = VineyarddProcess.builder(command).size("1G").start();
-        IpcClient client = IpcClient.connect(server.socket());
-        Arena arena = Arena.ofConfined()) {
-      MemorySegment source = arena.allocate(SIZE);
-      long[] objects = new long[COUNT];
-      long[] blobs = new long[COUNT];
+    try (Filling f = new Filling(command)) {
       for (int i = 0; i < COUNT; i++) {
-        objects[i] = put(client, source, i, blobs);
+        f.put(i);
       }
       List<Long> sample = new ArrayList<>();
       for (int i = 0; i < COUNT; i += COUNT / 50) {
-        sample.add(objects[i]);
+        sample.add(f.objects[i]);
       }
-      sample.add(objects[COUNT - 1]);
-      Map<Long, ObjectNode> metas = client.getData(sample, false);
+      sample.add(f.objects[COUNT - 1]);
+      Map<Long, ObjectNode> metas = f.client.getData(sample, false);
       assertEquals(sample.size(), metas.size(), "every sampled object is there");
       for (int i = 0; i < COUNT; i += COUNT / 50) {
-        assertEquals(i, metas.get(objects[i]).path("index").asInt(), "object " + i);
+        assertEquals(i, metas.get(f.objects[i]).path("index").asInt(), "object " + i);
       }
-      for (int i : new int[] {0, COUNT / 2, COUNT - 1}) {
-        Blob blob = client.getBlob(blobs[i]);
-        assertEquals(i, blob.segment().get(ValueLayout.JAVA_INT_UNALIGNED, 0), "blob " + i);
-      }
+      f.assertKept(0, COUNT / 2, COUNT - 1);
       assertTrue(
-          client.instanceStatus().memoryUsage() >= (long) COUNT * SIZE,
+          f.client.instanceStatus().memoryUsage() >= (long) COUNT * SIZE,
           "the store holds every blob");
-      assertEquals(0, server.stop(), server.log());
+      assertEquals(0, f.server.stop(), f.server.log());
     }
   }
 
@@ -79,18 +71,13 @@ class ManySmallObjectsIT {
    */
   @Test
   void aFullHeapRefusesNewObjectsAndKeepsTheOldOnes() throws Exception {
-    DaemonCommand command = DaemonCommand.cellarMain(List.of("-Xmx64m", "-XX:+UseSerialGC"));
-    try (VineyarddProcess server = VineyarddProcess.builder(command).size("1G").start();
-        IpcClient client = IpcClient.connect(server.socket());
-        Arena arena = Arena.ofConfined()) {
-      MemorySegment source = arena.allocate(SIZE);
-      long[] objects = new long[COUNT];
-      long[] blobs = new long[COUNT];
+    try (Filling f =
+        new Filling(DaemonCommand.cellarMain(List.of("-Xmx64m", "-XX:+UseSerialGC")))) {
       int taken = 0;
       CellarException refused = null;
       while (refused == null && taken < COUNT) {
         try {
-          objects[taken] = put(client, source, taken, blobs);
+          f.put(taken);
           taken++;
         } catch (CellarException e) {
           refused = e;
@@ -100,42 +87,74 @@ class ManySmallObjectsIT {
       assertEquals(StatusCode.NOT_ENOUGH_MEMORY, refused.status(), refused.toString());
       assertTrue(refused.getMessage().contains("heap"), refused.getMessage());
       assertTrue(taken > 1000, "refused only near the limit, after " + taken);
+      f.assertKept(0, taken / 2, taken - 1);
+      assertEquals(1, f.client.instanceStatus().ipcConnections(), "the daemon still serves");
 
-      for (int i : new int[] {0, taken / 2, taken - 1}) { // everything taken is still there
+      List<Long> all = new ArrayList<>();
+      for (int i = 0; i < taken; i++) {
+        all.add(f.objects[i]);
+        if (all.size() == 10_000 || i == taken - 1) {
+          f.client.delete(all, true, true);
+          all.clear();
+        }
+      }
+      f.put(0);
+      f.assertKept(0); // taken again after the delete
+      assertEquals(0, f.server.stop(), f.server.log());
+    }
+  }
+
+  /** A daemon, one client, and the ids of the objects and blobs it put, by index. */
+  private static final class Filling implements AutoCloseable {
+    final VineyarddProcess server;
+    final IpcClient client;
+    final Arena arena = Arena.ofConfined();
+    final MemorySegment source = arena.allocate(SIZE);
+    final long[] objects = new long[COUNT];
+    final long[] blobs = new long[COUNT];
+
+    Filling(DaemonCommand command) throws IOException {
+      server = VineyarddProcess.builder(command).size("1G").start();
+      try {
+        client = IpcClient.connect(server.socket());
+      } catch (IOException | RuntimeException e) {
+        server.close();
+        arena.close();
+        throw e;
+      }
+    }
+
+    /** Puts object {@code i}: one blob that starts with {@code i}, and its metadata. */
+    void put(int i) throws IOException {
+      source.set(ValueLayout.JAVA_INT_UNALIGNED, 0, i); // each blob says which one it is
+      try (BlobWriter writer = client.createBlob(SIZE)) {
+        MemorySegment.copy(source, 0, writer.segment(), 0, SIZE);
+        objects[i] =
+            client
+                .sealAndCreateData(
+                    List.of(writer),
+                    written -> {
+                      blobs[i] = written.get(0).id();
+                      return small(written.get(0), i);
+                    })
+                .id();
+      }
+    }
+
+    /** Objects {@code indexes} and their blobs are there with what was put. */
+    void assertKept(int... indexes) throws IOException {
+      for (int i : indexes) {
         assertEquals(i, client.getData(objects[i]).path("index").asInt(), "object " + i);
         Blob blob = client.getBlob(blobs[i]);
         assertEquals(i, blob.segment().get(ValueLayout.JAVA_INT_UNALIGNED, 0), "blob " + i);
       }
-      assertEquals(1, client.instanceStatus().ipcConnections(), "the daemon still serves");
-
-      List<Long> all = new ArrayList<>();
-      for (int i = 0; i < taken; i++) {
-        all.add(objects[i]);
-        if (all.size() == 10_000 || i == taken - 1) {
-          client.delete(all, true, true);
-          all.clear();
-        }
-      }
-      long again = put(client, source, 0, blobs);
-      assertEquals(0, client.getData(again).path("index").asInt(), "taken again after a delete");
-      assertEquals(0, server.stop(), server.log());
     }
-  }
 
-  /** Puts object {@code i}: one blob that starts with {@code i}, and its metadata. */
-  private static long put(IpcClient client, MemorySegment source, int i, long[] blobs)
-      throws IOException {
-    source.set(ValueLayout.JAVA_INT_UNALIGNED, 0, i); // each blob says which one it is
-    try (BlobWriter writer = client.createBlob(SIZE)) {
-      MemorySegment.copy(source, 0, writer.segment(), 0, SIZE);
-      return client
-          .sealAndCreateData(
-              List.of(writer),
-              written -> {
-                blobs[i] = written.get(0).id();
-                return small(written.get(0), i);
-              })
-          .id();
+    @Override
+    public void close() {
+      client.close();
+      arena.close();
+      server.close();
     }
   }
 

@@ -96,12 +96,12 @@ final class DeletionPlanner {
       return;
     }
     // Requested parents first, so that their edges to this id are gone when it is judged.
-    for (long parent : List.copyOf(graph.referrersOf(id))) {
+    for (long parent : graph.referrersOf(id)) {
       if (initial.contains(parent)) {
         traverse(initial, selected, parent, force, deep, prefersEquivalents);
       }
     }
-    boolean unreferenced = graph.referrersOf(id).isEmpty();
+    boolean unreferenced = !graph.hasReferrers(id);
     Long equivalent =
         !unreferenced && !ObjectIds.isBlob(id) && (!force || prefersEquivalents)
             ? equivalents.of(id)
@@ -109,13 +109,13 @@ final class DeletionPlanner {
     if (force || unreferenced || equivalent != null) {
       selected.add(id);
       List<Long> down = new ArrayList<>();
-      for (long member : List.copyOf(graph.membersOf(id))) {
+      for (long member : graph.membersOf(id)) {
         graph.unlink(id, member);
         if (deep || ObjectIds.isBlob(member)) {
           down.add(member);
         }
       }
-      List<Long> up = List.copyOf(graph.referrersOf(id));
+      long[] up = graph.referrersOf(id);
       for (long parent : up) {
         graph.unlink(parent, id);
         if (equivalent != null) {
