@@ -441,7 +441,7 @@ public final class MetaTree {
     CompletableFuture<Void> shared;
     synchronized (lock) {
       StoredObject source = table.requireSubtree(id);
-      ObjectNode attributes = source.attributes.deepCopy();
+      ObjectNode attributes = source.attributes.toObjectNode();
       attributes.remove(StoredObject.NAME);
       Map<String, MemberLink> members = new LinkedHashMap<>(source.members);
       if (extra != null) {

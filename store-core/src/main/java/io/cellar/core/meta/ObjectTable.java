@@ -1,5 +1,6 @@
 package io.cellar.core.meta;
 
+import com.fasterxml.jackson.databind.node.BooleanNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.cellar.core.id.IdGenerator;
@@ -233,7 +234,7 @@ final class ObjectTable {
       return;
     }
     for (StoredObject o : toShare) {
-      o.attributes.put(StoredObject.TRANSIENT, false);
+      o.attributes.set(StoredObject.TRANSIENT, BooleanNode.FALSE);
       unshared.remove(o.id);
     }
     for (StoredObject o : toShare) {

@@ -39,7 +39,7 @@ final class ObjectTreeRenderer {
   /** The full tree of a stored object. */
   ObjectNode render(StoredObject object) {
     Map<String, JsonNode> fields = new TreeMap<>();
-    object.attributes.properties().forEach(e -> fields.put(e.getKey(), e.getValue().deepCopy()));
+    object.attributes.forEach((name, value) -> fields.put(name, value.deepCopy()));
     for (Map.Entry<String, MemberLink> m : object.members.entrySet()) {
       MemberLink link = m.getValue();
       if (ObjectIds.isBlob(link.id())) {

@@ -57,13 +57,12 @@ final class PersistedForm {
    */
   static ObjectNode encode(StoredObject object, LongFunction<StoredObject> lookup) {
     TreeMap<String, JsonNode> fields = new TreeMap<>(PersistedForm::byteOrder);
-    for (Map.Entry<String, JsonNode> e : object.attributes.properties()) {
-      if (e.getKey().equals(StoredObject.NAME)) {
-        continue;
-      }
-      JsonNode v = e.getValue();
-      fields.put(e.getKey(), v.isTextual() ? TextNode.valueOf("v" + v.textValue()) : v.deepCopy());
-    }
+    object.attributes.forEach(
+        (name, v) -> {
+          if (!name.equals(StoredObject.NAME)) {
+            fields.put(name, v.isTextual() ? TextNode.valueOf("v" + v.textValue()) : v.deepCopy());
+          }
+        });
     fields.put(StoredObject.TRANSIENT, BooleanNode.FALSE);
     for (Map.Entry<String, MemberLink> m : object.members.entrySet()) {
       MemberLink link = m.getValue();
@@ -85,7 +84,7 @@ final class PersistedForm {
       }
       fields.put(m.getKey(), TextNode.valueOf(text));
     }
-    ObjectNode out = object.attributes.objectNode();
+    ObjectNode out = JsonNodeFactory.instance.objectNode();
     out.setAll(fields);
     return out;
   }

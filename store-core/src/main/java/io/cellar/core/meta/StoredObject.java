@@ -25,12 +25,12 @@ final class StoredObject {
   static final String BLOB_TYPENAME = "vineyard::Blob";
 
   final long id;
-  final ObjectNode attributes;
+  final Attributes attributes;
   final Map<String, MemberLink> members;
 
   StoredObject(long id, ObjectNode attributes, Map<String, MemberLink> members) {
     this.id = id;
-    this.attributes = attributes;
+    this.attributes = Attributes.of(attributes);
     this.members = new LinkedHashMap<>(members);
   }
 
@@ -39,11 +39,11 @@ final class StoredObject {
   }
 
   long signature() {
-    return UnsignedJson.field(attributes, SIGNATURE);
+    return UnsignedJson.read(attributes.get(SIGNATURE), SIGNATURE);
   }
 
   long instanceId() {
-    return UnsignedJson.field(attributes, INSTANCE_ID);
+    return UnsignedJson.read(attributes.get(INSTANCE_ID), INSTANCE_ID);
   }
 
   boolean isGlobal() {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
 import io.cellar.protocol.ObjectIds;
@@ -68,8 +69,8 @@ class PersistedFormTest {
   @Test
   void fieldsAreWrittenInTheReferencesSortedOrderWithoutTheName() {
     StoredObject o = stored(8, "vineyard::Pair", 3);
-    o.attributes.put("__name", "named");
-    o.attributes.put("Zeta", 1);
+    o.attributes.set("__name", TextNode.valueOf("named"));
+    o.attributes.set("Zeta", IntNode.valueOf(1));
     o.members.put("buffer_", new MemberLink(BLOB, 3));
     o.members.put("__values_-value-0", new MemberLink(BLOB, 3));
     ObjectNode encoded = PersistedForm.encode(o, objects::get);
@@ -92,7 +93,7 @@ class PersistedFormTest {
   @Test
   void aHugeInstanceIdAndSignatureSurviveTheRoundTrip() throws Exception {
     StoredObject global = stored(9, "vineyard::Global", ObjectIds.UNSPECIFIED_INSTANCE);
-    UnsignedJson.put(global.attributes, "signature", -2L);
+    global.attributes.set("signature", UnsignedJson.node(-2L));
     JsonNode wire =
         MetaFixture.JSON.readTree(PersistedForm.encode(global, objects::get).toString());
     StoredObject back = PersistedForm.decode(9, wire, links);
