@@ -26,7 +26,7 @@ import org.junit.jupiter.api.Timeout;
  * A store of many small objects, as a pipeline of fine-grained steps makes them: 250 000 objects of
  * one 256-byte blob each, put by one Java client into {@code bin/vineyardd} as shipped (its JVM
  * options), all still there and readable afterwards. The metadata of every object lives on the
- * daemon's heap (about 1.3 KB for a small object and its blob), so a launcher with a fixed small
+ * daemon's heap (about 0.9 KB for a small object and its blob), so a launcher with a fixed small
  * heap fails here: at 192 MiB the daemon held some 110 000 such objects and then spent its time in
  * GC, never reaching the end. A heap that does fill up refuses new objects and keeps the old ones.
  */
