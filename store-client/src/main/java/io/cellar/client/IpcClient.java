@@ -44,7 +44,7 @@ public final class IpcClient extends ProtocolClient {
    * Blobs up to this size have a successor made ahead: the request batch that seals one also asks
    * for an unsealed blob of the same size, which the next {@link #createBlob} of that size takes
    * with no round trip. A put of a small object then costs one round trip instead of two, for at
-   * most this many bytes held per connection (the server reclaims them when the client goes).
+   * most this many bytes held per connection (dropped by {@link #close()}).
    */
   public static final long AHEAD_MAX_BYTES = 64 << 10;
 
@@ -322,9 +322,21 @@ public final class IpcClient extends ProtocolClient {
     }
   }
 
+  /**
+   * Drops the blob made ahead: Cellar reclaims a gone client's unsealed blobs, but the reference
+   * vineyardd keeps them for its life.
+   */
+  @Override
+  void beforeExit() throws IOException {
+    if (ahead != null) {
+      channel.call(Requests.dropBuffer(ahead.id()), "drop_buffer_reply");
+      ahead = null;
+    }
+  }
+
   @Override
   void releaseResources() {
-    ahead = null; // the server reclaims it with the connection
+    ahead = null;
     mappings.close();
   }
 

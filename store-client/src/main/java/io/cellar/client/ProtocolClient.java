@@ -299,6 +299,14 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
     return meta instanceof ObjectNode o ? o : MAPPER.createObjectNode();
   }
 
+  /**
+   * Gives back, when closing, what the subclass holds on the server and the server may not reclaim
+   * by itself; before {@code exit_request}, with {@link #lock} held. Nothing by default.
+   *
+   * @throws IOException when the connection fails (closing goes on)
+   */
+  void beforeExit() throws IOException {}
+
   /** Releases what the subclass holds beyond the connection (mappings, buffers). */
   abstract void releaseResources();
 
@@ -316,6 +324,7 @@ public abstract sealed class ProtocolClient implements VineyardClient permits Ip
       }
       closed = true;
       try {
+        beforeExit();
         channel.send(Requests.of("exit_request"));
       } catch (IOException | RuntimeException e) {
         // the server may already be gone; closing goes on

@@ -191,6 +191,19 @@ class IpcClientTest {
   }
 
   @Test
+  void closingDropsTheBlobMadeAheadBeforeItsExit() throws Throwable {
+    Pair p = start(Misbehaviour.NONE);
+    putSmall(p.client(), 100);
+    int sent = p.server().requests().size();
+    p.client().close();
+    p.server().close(); // waits until the fake has read everything
+    // the reference vineyardd keeps a gone client's unsealed blobs: the client drops its own
+    assertEquals(List.of("drop_buffer_request", "exit_request"), types(p.server(), sent));
+    assertEquals(ObjectIds.BLOB_BIT | 2, UnsignedJson.field(p.server().requests().get(sent), "id"));
+    assertNull(p.server().failure());
+  }
+
+  @Test
   void anotherSizeDropsTheBlobMadeAheadInTheSameRoundTrip() throws Throwable {
     Pair p = start(Misbehaviour.NONE);
     try (FakeVineyardd server = p.server();
