@@ -33,9 +33,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * IpcClient#sealAndCreateData}) with the {@code create_buffer} of the next put's blob (made ahead,
  * {@link IpcClient#AHEAD_MAX_BYTES}): one round trip per put once warm; {@link
  * #putOneClientStepByStep} waits for the seal, then for create_data, two round trips. A get is
- * {@code get_data} of such an object. The DESIGN targets for
- * one client: >= 50k puts/s, >= 100k gets/s. The score is the total over all threads (ops/s).
- * Objects put during an iteration are released and deleted after it (not timed).
+ * {@code get_data} of such an object. The DESIGN targets for one client: >= 50k puts/s, >= 100k
+ * gets/s. The score is the total over all threads (ops/s). Objects put during an iteration are
+ * released and deleted after it (not timed).
  *
  * <p>The server is one process for the trial ({@link Server}); each thread owns its {@link Client}.
  */
