@@ -209,7 +209,7 @@ public final class IpcClient extends ProtocolClient {
     try {
       ensureOpen();
       long nextSize = unsealed.isEmpty() ? 0 : unsealed.getLast().segment().byteSize();
-      ObjectNode next = nextSize == 0 ? null : aheadRequest(nextSize);
+      ObjectNode next = unsealed.isEmpty() ? null : aheadRequest(nextSize);
       if (next != null) {
         requests.add(next);
       }

@@ -40,12 +40,28 @@ public final class HeapHeadroom {
 
   private static final HeapHeadroom JVM = ofThisJvm();
 
-  private final AtomicLong usedAfterCollection = new AtomicLong();
-  private final AtomicLong max = new AtomicLong(Long.MAX_VALUE);
   private final AtomicLong lastRecheck = new AtomicLong(Long.MIN_VALUE);
   private final Runnable collect;
   private final LongSupplier clock;
-  private volatile boolean full;
+  private volatile Reading last = Reading.NONE;
+
+  /**
+   * What a collection of the long-lived pool left.
+   *
+   * @param used bytes in use after it
+   * @param max the pool's maximum; not positive means unknown
+   */
+  private record Reading(long used, long max) {
+    static final Reading NONE = new Reading(0, -1);
+
+    boolean full() {
+      return max > 0 && used > LIMIT * max;
+    }
+
+    long percent() {
+      return Math.round(100.0 * used / max);
+    }
+  }
 
   /**
    * A headroom fed by {@link #update}.
@@ -123,20 +139,19 @@ public final class HeapHeadroom {
    * @param poolMax the pool's maximum; not positive means unknown (never full)
    */
   void update(long used, long poolMax) {
-    usedAfterCollection.set(used);
-    max.set(poolMax > 0 ? poolMax : Long.MAX_VALUE);
-    boolean nowFull = poolMax > 0 && used > LIMIT * poolMax;
-    if (nowFull != full) {
+    Reading now = new Reading(used, poolMax);
+    boolean wasFull = last.full();
+    last = now;
+    if (now.full() != wasFull) {
       LOG.warn(
-          nowFull
+          now.full()
               ? "the heap is {}% full after a collection ({} of {} MiB): new blobs and objects are"
                   + " refused until objects are deleted"
               : "the heap is back to {}% ({} of {} MiB) after a collection: creation resumes",
-          Math.round(100.0 * used / poolMax),
+          now.percent(),
           used >> 20,
           poolMax >> 20);
     }
-    full = nowFull;
   }
 
   /**
@@ -146,25 +161,26 @@ public final class HeapHeadroom {
    * @throws CellarException {@code NotEnoughMemory} (41) while the heap is past {@link #LIMIT}
    */
   public void require(String what) {
-    if (!full) {
+    if (!last.full()) {
       return;
     }
     long now = clock.getAsLong();
-    long last = lastRecheck.get();
-    if ((last == Long.MIN_VALUE || now - last >= RECHECK_NANOS)
-        && lastRecheck.compareAndSet(last, now)) {
+    long before = lastRecheck.get();
+    if ((before == Long.MIN_VALUE || now - before >= RECHECK_NANOS)
+        && lastRecheck.compareAndSet(before, now)) {
       collect.run(); // objects may have been deleted since: see what a collection leaves
     }
-    if (full) {
+    Reading reading = last;
+    if (reading.full()) {
       throw CellarException.notEnoughMemory(
           "cannot create "
               + what
               + ": the server's heap, which holds the metadata of every object, is "
-              + Math.round(100.0 * usedAfterCollection.get() / max.get())
+              + reading.percent()
               + "% full ("
-              + (usedAfterCollection.get() >> 20)
+              + (reading.used() >> 20)
               + " of "
-              + (max.get() >> 20)
+              + (reading.max() >> 20)
               + " MiB); delete objects, or give the daemon a larger heap (-Xmx in"
               + " CELLAR_JAVA_OPTS)");
     }
