@@ -13,34 +13,41 @@ import io.netty.buffer.CompositeByteBuf;
  * lost to an eager decoder.
  *
  * <p>Not thread-safe: owned by one connection and used only on its event loop. Owns the accumulated
- * bytes until {@link #close()}.
+ * bytes until {@link #close()}. The accumulation buffer is allocated with the first bytes, so a
+ * connection that never sends any (a readiness probe that connects and hangs up) holds no buffer at
+ * all, even if its close never reaches the reader (a connection dropped by an event loop that was
+ * shutting down).
  */
 public final class FrameReader implements AutoCloseable {
   /** Bodies up to this size are copied into one heap buffer (fast to parse); larger are views. */
   static final int COPY_LIMIT = 64 * 1024;
 
   private final ByteBufAllocator alloc;
-  private final CompositeByteBuf pending;
+  private CompositeByteBuf pending;
+  private boolean closed;
 
   /**
-   * An empty reader.
+   * An empty reader; it allocates nothing until bytes arrive.
    *
    * @param alloc allocator for the accumulation buffer
    */
   public FrameReader(ByteBufAllocator alloc) {
     this.alloc = alloc;
-    this.pending = alloc.compositeBuffer(Integer.MAX_VALUE);
   }
 
   /**
-   * Appends bytes read from the socket; the reader takes ownership of {@code bytes}.
+   * Appends bytes read from the socket; the reader takes ownership of {@code bytes} (released at
+   * once when empty or when the reader is closed).
    *
    * @param bytes the bytes read
    */
   public void append(ByteBuf bytes) {
-    if (!bytes.isReadable()) {
+    if (closed || !bytes.isReadable()) {
       bytes.release();
       return;
+    }
+    if (pending == null) {
+      pending = alloc.compositeBuffer(Integer.MAX_VALUE);
     }
     pending.addComponent(true, bytes);
   }
@@ -51,7 +58,7 @@ public final class FrameReader implements AutoCloseable {
    * @return the readable byte count
    */
   public int readableBytes() {
-    return pending.readableBytes();
+    return pending == null ? 0 : pending.readableBytes();
   }
 
   /**
@@ -61,7 +68,7 @@ public final class FrameReader implements AutoCloseable {
    * @throws FrameTooLargeException when the header announces more than the limit
    */
   public ByteBuf nextFrame() throws FrameTooLargeException {
-    if (pending.readableBytes() < FrameDescriptor.LENGTH_SIZE) {
+    if (readableBytes() < FrameDescriptor.LENGTH_SIZE) {
       return null;
     }
     long length = pending.getLongLE(pending.readerIndex() + FrameDescriptor.LENGTH_OFFSET);
@@ -97,7 +104,10 @@ public final class FrameReader implements AutoCloseable {
    * @return the number of bytes moved
    */
   public int readRawInto(java.nio.ByteBuffer target) {
-    int n = Math.min(target.remaining(), pending.readableBytes());
+    int n = Math.min(target.remaining(), readableBytes());
+    if (n == 0) {
+      return 0;
+    }
     java.nio.ByteBuffer slice = target.slice(target.position(), n);
     pending.readBytes(slice);
     target.position(target.position() + n);
@@ -105,9 +115,13 @@ public final class FrameReader implements AutoCloseable {
     return n;
   }
 
-  /** Releases the bytes held. */
+  /** Releases the bytes held; bytes appended later are released at once. Idempotent. */
   @Override
   public void close() {
-    pending.release();
+    closed = true;
+    if (pending != null) {
+      pending.release();
+      pending = null;
+    }
   }
 }

@@ -180,6 +180,17 @@ public final class RequestLoop extends ChannelInboundHandlerAdapter {
     }
   }
 
+  /**
+   * The pipeline is being torn down: the bytes held go even if {@link #channelInactive} never ran
+   * (a connection closed by an event loop in its last moments).
+   */
+  @Override
+  public void handlerRemoved(ChannelHandlerContext ctx) {
+    if (reader != null) {
+      reader.close();
+    }
+  }
+
   @Override
   public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
     if (cause instanceof IOException) {

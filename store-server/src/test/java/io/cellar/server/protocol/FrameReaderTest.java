@@ -7,8 +7,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.cellar.protocol.FrameDescriptor;
 import io.cellar.protocol.FrameTooLargeException;
+import io.netty.buffer.AbstractByteBufAllocator;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.CompositeByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
@@ -25,6 +27,67 @@ class FrameReaderTest {
     } finally {
       b.release();
     }
+  }
+
+  /** An allocator that counts the accumulation buffers asked of it. */
+  private static final class CountingAllocator extends AbstractByteBufAllocator {
+    int composites;
+
+    CountingAllocator() {
+      super(false);
+    }
+
+    @Override
+    protected ByteBuf newHeapBuffer(int initialCapacity, int maxCapacity) {
+      return Unpooled.buffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    protected ByteBuf newDirectBuffer(int initialCapacity, int maxCapacity) {
+      return Unpooled.directBuffer(initialCapacity, maxCapacity);
+    }
+
+    @Override
+    public boolean isDirectBufferPooled() {
+      return false;
+    }
+
+    @Override
+    public CompositeByteBuf compositeBuffer(int maxNumComponents) {
+      composites++;
+      return super.compositeBuffer(maxNumComponents);
+    }
+  }
+
+  @Test
+  void holdsNoBufferUntilBytesArrive() throws Exception {
+    CountingAllocator alloc = new CountingAllocator();
+    FrameReader idle = new FrameReader(alloc);
+    assertEquals(0, idle.readableBytes());
+    assertNull(idle.nextFrame());
+    assertEquals(0, idle.readRawInto(java.nio.ByteBuffer.allocate(8)));
+    idle.append(Unpooled.EMPTY_BUFFER);
+    assertEquals(0, alloc.composites, "a connection that sent nothing holds no buffer");
+    idle.close();
+    try (FrameReader r = new FrameReader(alloc)) {
+      r.append(frame("{}"));
+      assertEquals(1, alloc.composites);
+      assertEquals("{}", text(r.nextFrame()));
+    }
+  }
+
+  @Test
+  void releasesWhatIsAppendedAfterClose() {
+    FrameReader r = new FrameReader(ByteBufAllocator.DEFAULT);
+    ByteBuf held = frame("{\"type\":\"a\"}");
+    r.append(held);
+    r.close();
+    assertEquals(0, held.refCnt(), "close releases the bytes held");
+    ByteBuf late = frame("{}");
+    r.append(late);
+    assertEquals(0, late.refCnt(), "bytes that arrive after close are released at once");
+    r.close(); // idempotent
+    assertEquals(0, r.readableBytes());
   }
 
   @Test
