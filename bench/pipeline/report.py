@@ -406,7 +406,7 @@ def cluster_tables(recs):
            "when `persist` returned (one monotonic clock for the machine); %d warm-up rounds first, "
            "not counted (the servers are long-running in use; Cellar's etcd client is Java that "
            "the JIT compiles only after some hundred calls, the reference is native). Death: B killed with SIGKILL, A's `cluster_meta` polled every %.0f ms "
-           "until B is gone. Ratio = reference / Cellar (≥ 1: Cellar is not slower)."
+           "until B is gone, repeated with a fresh B each kill (a kill lands anywhere between two keep-alives or heartbeats). Ratio = reference / Cellar (≥ 1: Cellar is not slower)."
            % (n, any_rec.get("object_bytes", 128), any_rec.get("warmup", 0), any_rec.get("death_poll_s", 0.05) * 1e3),
            "",
            "| measure | Cellar p50 | Cellar p99 | reference p50 | reference p99 | ratio p50 | ratio p99 |",
@@ -425,18 +425,27 @@ def cluster_tables(recs):
         for (key, what), (_, _, _, rs) in zip(CLUSTER_ROWS[:3], heads[:3]):
             verdicts.append("%s %s (p50 ratio %s)" % (key, "met" if rs[0] is not None and rs[0] >= 1 else "MISSED", rfmt(rs[0])))
         out += ["", "Latency goal, Cellar ≤ the reference at p50 (ratio ≥ 1): " + "; ".join(verdicts) + "."]
-    cd = c.get("death_detected_s") if c else None
-    rd = ref.get("death_detected_s") if ref else None
+    def trials(r):
+        if r is None:
+            return None
+        return r.get("death_trials_s") or [r.get("death_detected_s")]
+    ct, rt = trials(c), trials(ref)
+    cd = None if ct is None or None in ct else sorted(ct)[len(ct) // 2]
+    rd = None if rt is None or None in rt else sorted(rt)[len(rt) // 2]
 
-    def death(r, v):
+    def death(r, ts):
         if r is None:
             return "–"
-        return f"not within {r['death_deadline_s']} s" if v is None else f"{v:.2f} s"
+        if None in ts:
+            return f"not within {r['death_deadline_s']} s (of {len(ts)} kills)"
+        if len(ts) == 1:
+            return f"{ts[0]:.2f} s"
+        return f"median {sorted(ts)[len(ts) // 2]:.2f} s, max {max(ts):.2f} s of {len(ts)} kills"
     ttl = c.get("lease_ttl_s") if c else None
-    goal = "" if ttl is None or cd is None else (" (goal ≤ TTL + 2 s = %d s: %s)" % (ttl + 2, "met" if cd <= ttl + 2 else "MISSED"))
-    out += ["", "| death of B seen by A | Cellar (`--etcd_lease_ttl` %s s) | reference | ratio |" % (ttl if ttl is not None else "?"),
+    goal = "" if ttl is None or cd is None else (" (goal ≤ TTL + 2 s = %d s for every kill: %s)" % (ttl + 2, "met" if max(ct) <= ttl + 2 else "MISSED"))
+    out += ["", "| death of B seen by A | Cellar (`--etcd_lease_ttl` %s s) | reference | ratio of medians |" % (ttl if ttl is not None else "?"),
             "|---|---|---|---|",
-            f"| kill -9 of B until A's `cluster_meta` drops it | {death(c, cd)}{goal} | {death(ref, rd)} | "
+            f"| kill -9 of B until A's `cluster_meta` drops it (a fresh B each kill) | {death(c, ct)}{goal} | {death(ref, rt)} | "
             f"{rfmt(ratio(rd, cd))} |"]
     unarmed = [(lab, r["waits_not_seen_armed"]) for lab, r in recs.items() if r.get("waits_not_seen_armed")]
     if unarmed:
