@@ -34,6 +34,7 @@ import os
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -241,7 +242,7 @@ def bench(kind, binary, n, lease_ttl, warm, death_trials):
                 wait_for("A to list B (trial %d)" % trial, 60, lambda: victim_id in a.meta)
             deaths.append(kill_and_detect(a, victim, victim_id, deadline))
         # the median trial (None when any was not seen within the deadline)
-        detected = None if None in deaths else sorted(deaths)[len(deaths) // 2]
+        detected = None if None in deaths else statistics.median(deaths)
         rec = {
             "label": kind, "n": n, "warmup": warm, "object_bytes": 16 * 8,
             "persist": persist, "put_name": name,

@@ -14,6 +14,7 @@ import json
 import os
 import re
 import shutil
+import statistics
 import sys
 from collections import defaultdict
 
@@ -430,8 +431,8 @@ def cluster_tables(recs):
             return None
         return r.get("death_trials_s") or [r.get("death_detected_s")]
     ct, rt = trials(c), trials(ref)
-    cd = None if ct is None or None in ct else sorted(ct)[len(ct) // 2]
-    rd = None if rt is None or None in rt else sorted(rt)[len(rt) // 2]
+    cd = None if ct is None or None in ct else statistics.median(ct)
+    rd = None if rt is None or None in rt else statistics.median(rt)
 
     def death(r, ts):
         if r is None:
@@ -440,7 +441,8 @@ def cluster_tables(recs):
             return f"not within {r['death_deadline_s']} s (of {len(ts)} kills)"
         if len(ts) == 1:
             return f"{ts[0]:.2f} s"
-        return f"median {sorted(ts)[len(ts) // 2]:.2f} s, max {max(ts):.2f} s of {len(ts)} kills"
+        return (f"median {statistics.median(ts):.2f} s, max {max(ts):.2f} s of {len(ts)} kills "
+                f"({', '.join('%.2f' % t for t in ts)} s)")
     ttl = c.get("lease_ttl_s") if c else None
     goal = "" if ttl is None or cd is None else (" (goal ≤ TTL + 2 s = %d s for every kill: %s)" % (ttl + 2, "met" if max(ct) <= ttl + 2 else "MISSED"))
     out += ["", "| death of B seen by A | Cellar (`--etcd_lease_ttl` %s s) | reference | ratio of medians |" % (ttl if ttl is not None else "?"),
