@@ -377,6 +377,7 @@ public final class Store implements AutoCloseable {
       return; // nothing to drop; the reference accepts it
     }
     blobs.drop(blobId);
+    heap.freed();
   }
 
   /**
@@ -537,12 +538,15 @@ public final class Store implements AutoCloseable {
   public CompletableFuture<long[]> delete(
       long owner, long[] ids, boolean force, boolean deep, boolean fastpath) {
     if (fastpath) {
-      return CompletableFuture.completedFuture(blobs.delete(owner, BlobIds.freeableOf(ids)));
+      long[] freed = blobs.delete(owner, BlobIds.freeableOf(ids));
+      heap.freed();
+      return CompletableFuture.completedFuture(freed);
     }
     // Only what the planner selected is freed: a requested blob that is still a member of a
     // live object stays unless force (which deletes that object too), as in the reference.
     SharedChange<DeleteResult> change = meta.delete(ids, force, deep);
     long[] freed = blobs.delete(owner, change.result().blobIds());
+    heap.freed();
     return change.committed().thenApply(v -> freed);
   }
 
@@ -623,6 +627,7 @@ public final class Store implements AutoCloseable {
             .distinct()
             .toArray();
     blobs.delete(all);
+    heap.freed();
     return removed.committed();
   }
 

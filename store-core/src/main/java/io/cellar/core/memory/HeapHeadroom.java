@@ -23,8 +23,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Deleting objects frees heap only at the next collection of that pool, which a store that no
  * longer grows may not run for a long time: a refused request therefore asks for one (at most one
- * per {@link #RECHECK_NANOS}) and decides again on what it left, so creation resumes after a
- * delete.
+ * per {@link #RECHECK_NANOS}, and one more after each delete, see {@link #freed}) and decides again
+ * on what it left, so creation resumes right after a delete.
  *
  * <p>Thread-safe: the figures are updated by the JVM's notification thread after each collection
  * and read by any thread.
@@ -41,6 +41,10 @@ public final class HeapHeadroom {
   private static final HeapHeadroom JVM = ofThisJvm();
 
   private final AtomicLong lastRecheck = new AtomicLong(Long.MIN_VALUE);
+
+  /** Set by {@link #freed} while full: the next refusal may collect before its interval is up. */
+  private volatile boolean freedSinceRecheck;
+
   private final Runnable collect;
   private final LongSupplier clock;
   private volatile Reading last = Reading.NONE;
@@ -155,6 +159,18 @@ public final class HeapHeadroom {
   }
 
   /**
+   * Tells the guard that metadata was let go of (objects or blobs deleted): while the heap is full,
+   * the next refused request then asks for a collection at once instead of waiting out {@link
+   * #RECHECK_NANOS}, so that a client that deletes and puts again is not refused for what it
+   * already deleted. At most one such collection per call of this method.
+   */
+  public void freed() {
+    if (last.full()) {
+      freedSinceRecheck = true;
+    }
+  }
+
+  /**
    * Fails when the heap has no room for more metadata.
    *
    * @param what what was asked for, for the message (for example {@code "a blob"})
@@ -166,8 +182,9 @@ public final class HeapHeadroom {
     }
     long now = clock.getAsLong();
     long before = lastRecheck.get();
-    if ((before == Long.MIN_VALUE || now - before >= RECHECK_NANOS)
-        && lastRecheck.compareAndSet(before, now)) {
+    boolean due = before == Long.MIN_VALUE || now - before >= RECHECK_NANOS || freedSinceRecheck;
+    if (due && lastRecheck.compareAndSet(before, now)) {
+      freedSinceRecheck = false;
       collect.run(); // objects may have been deleted since: see what a collection leaves
     }
     Reading reading = last;

@@ -64,6 +64,42 @@ class HeapHeadroomTest {
   }
 
   @Test
+  void aDeleteLetsTheNextRefusalCollectAtOnce() {
+    HeapHeadroom h = headroom();
+    h.update(95 * MIB, 100 * MIB);
+    assertThrows(CellarException.class, () -> h.require("a blob"));
+    assertEquals(1, collections);
+    h.freed(); // objects deleted well within the interval
+    afterCollection = 40 * MIB;
+    assertDoesNotThrow(() -> h.require("a blob"), "what was deleted is collected and counted");
+    assertEquals(2, collections);
+  }
+
+  @Test
+  void aDeleteArmsOneCollectionOnly() {
+    HeapHeadroom h = headroom();
+    h.update(95 * MIB, 100 * MIB);
+    assertThrows(CellarException.class, () -> h.require("a blob"));
+    h.freed();
+    assertThrows(CellarException.class, () -> h.require("a blob"), "the delete freed too little");
+    assertEquals(2, collections);
+    assertThrows(CellarException.class, () -> h.require("a blob"));
+    assertEquals(2, collections, "no more collections until the interval or another delete");
+  }
+
+  @Test
+  void aDeleteWhileThereIsRoomArmsNothing() {
+    HeapHeadroom h = headroom();
+    h.update(40 * MIB, 100 * MIB);
+    h.freed();
+    h.update(95 * MIB, 100 * MIB);
+    assertThrows(CellarException.class, () -> h.require("a blob"));
+    now += 1;
+    assertThrows(CellarException.class, () -> h.require("a blob"));
+    assertEquals(1, collections, "only the first refusal's own collection");
+  }
+
+  @Test
   void creationResumesOnceACollectionLeavesRoom() {
     HeapHeadroom h = headroom();
     h.update(95 * MIB, 100 * MIB);
